@@ -1,0 +1,710 @@
+//! `Computed<T>`: a read-only store derived from other stores.
+//!
+//! Lazy: while nobody listens it holds no subscriptions to its dependencies
+//! and does no work; `get()` computes on demand. Glitch-free: every change
+//! bumps a global epoch, and a refresh first pulls its dependencies up to
+//! date, so a diamond recomputes each node once per change and never sees a
+//! half-updated graph. The function runs only when an argument changed (the
+//! same snapshot, or equal by the dependency's equality), and listeners are
+//! told only when the result changed.
+
+use std::any::Any;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+use crate::atom::{no_key_eq, subscribe_core, AtomKind};
+use crate::core::{next_id, Core, Node, Refresh, EPOCH};
+use crate::events::Proposed;
+use crate::runtime::{self, TimerId};
+use crate::store::{Dep, Store};
+use crate::subscription::Subscription;
+
+type AnyValue = Arc<dyn Any + Send + Sync>;
+type ComputeFn<T> = Box<dyn Fn(&[AnyValue]) -> T + Send + Sync>;
+
+/// The values of a computed store's dependencies, for the run-time
+/// constructors that take any number of stores.
+///
+/// ```
+/// use nanostate::{Atom, Computed};
+/// let parts: Vec<Atom<u32>> = (1..=3).map(Atom::new).collect();
+/// let total = Computed::many(&parts, |args| args.iter().sum::<u32>());
+/// assert_eq!(total.get(), 6);
+/// ```
+pub struct Args<'a, V> {
+    values: &'a [AnyValue],
+    _v: std::marker::PhantomData<fn() -> V>,
+}
+
+impl<'a, V: 'static> Args<'a, V> {
+    /// Number of dependencies.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed};
+    /// let c = Computed::many(&[Atom::new(1), Atom::new(2)], |args| args.len());
+    /// assert_eq!(c.get(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no dependencies.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed};
+    /// let none: Vec<Atom<u8>> = Vec::new();
+    /// assert!(Computed::many(&none, |args| args.is_empty()).get());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value of dependency `index`.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed};
+    /// let c = Computed::many(&[Atom::new(7)], |args| *args.get(0).unwrap());
+    /// assert_eq!(c.get(), 7);
+    /// ```
+    pub fn get(&self, index: usize) -> Option<&'a V> {
+        self.values.get(index).and_then(|v| v.downcast_ref())
+    }
+
+    /// The values in dependency order.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed};
+    /// let c = Computed::many(&[Atom::new(1), Atom::new(2)], |args| args.iter().max().copied());
+    /// assert_eq!(c.get(), Some(2));
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &'a V> + 'a {
+        self.values.iter().filter_map(|v| v.downcast_ref())
+    }
+}
+
+/// A dependency of any store type, for [`Computed::dynamic`].
+///
+/// ```
+/// use nanostate::{Atom, Computed, MapStore, Source};
+/// let n = Atom::new(2);
+/// let m = MapStore::new([("a", 1)].into());
+/// let c = Computed::dynamic(vec![Source::new(&n), Source::new(&m)], |args| {
+///     let n: &i32 = args.get(0).unwrap();
+///     let m: &nanostate::MapValue<&str, i32> = args.get(1).unwrap();
+///     n * m.len() as i32
+/// });
+/// assert_eq!(c.get(), 2);
+/// ```
+#[derive(Clone)]
+pub struct Source {
+    node: Arc<dyn Node>,
+}
+
+impl Source {
+    /// Wraps any store.
+    ///
+    /// ```
+    /// let _s = nanostate::Source::new(&nanostate::Atom::new(1));
+    /// ```
+    pub fn new<S: Store>(store: &S) -> Self {
+        Source { node: store.node() }
+    }
+}
+
+/// The values given to a [`Computed::dynamic`] function.
+///
+/// ```
+/// # use nanostate::{Atom, Computed, Source};
+/// let c = Computed::dynamic(vec![Source::new(&Atom::new("x"))], |args| {
+///     args.get::<&str>(0).copied().unwrap_or_default()
+/// });
+/// assert_eq!(c.get(), "x");
+/// ```
+pub struct DynArgs<'a> {
+    values: &'a [AnyValue],
+}
+
+impl<'a> DynArgs<'a> {
+    /// The value of dependency `index`, if it has type `V`.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed, Source};
+    /// let c = Computed::dynamic(vec![Source::new(&Atom::new(1u8))], |args| args.get::<u16>(0).is_none());
+    /// assert!(c.get());
+    /// ```
+    pub fn get<V: 'static>(&self, index: usize) -> Option<&'a V> {
+        self.values.get(index).and_then(|v| v.downcast_ref())
+    }
+
+    /// Number of dependencies.
+    ///
+    /// ```
+    /// # use nanostate::{Atom, Computed, Source};
+    /// let c = Computed::dynamic(vec![Source::new(&Atom::new(1))], |args| args.len());
+    /// assert_eq!(c.get(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are no dependencies.
+    ///
+    /// ```
+    /// # use nanostate::{Computed};
+    /// let c = Computed::dynamic(vec![], |args| args.is_empty());
+    /// assert!(c.get());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+fn downcast<V: 'static>(value: &AnyValue) -> &V {
+    value
+        .downcast_ref()
+        .expect("nanostate: a dependency value has the type it was declared with")
+}
+
+struct RefreshState {
+    epoch: Option<u64>,
+    args: Option<Vec<AnyValue>>,
+    generation: u64,
+}
+
+pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
+    core: Arc<Core<AtomKind<T>>>,
+    deps: Vec<Arc<dyn Node>>,
+    f: ComputeFn<T>,
+    state: Mutex<RefreshState>,
+    batched: bool,
+    timer: Mutex<Option<TimerId>>,
+    this: Weak<Self>,
+}
+
+impl<T: Send + Sync + 'static> ComputedInner<T> {
+    fn build(
+        deps: Vec<Arc<dyn Node>>,
+        f: ComputeFn<T>,
+        batched: bool,
+        eq: fn(&T, &T) -> bool,
+    ) -> Arc<Self> {
+        let core = Core::new(None, eq, no_key_eq);
+        let inner = Arc::new_cyclic(|this: &Weak<Self>| ComputedInner {
+            core,
+            deps,
+            f,
+            state: Mutex::new(RefreshState {
+                epoch: None,
+                args: None,
+                generation: 0,
+            }),
+            batched,
+            timer: Mutex::new(None),
+            this: this.clone(),
+        });
+        let weak: Weak<dyn Refresh> = inner.this.clone();
+        let _ = inner.core.refresher.set(weak);
+        // The computed's own mount hook, installed first (innermost): follow
+        // the dependencies while mounted.
+        let weak = inner.this.clone();
+        let run_id = next_id();
+        inner.core.on_mount(Arc::new(move |_| {
+            let inner = weak.upgrade()?;
+            let run: Arc<dyn Fn() + Send + Sync> = {
+                let weak = weak.clone();
+                Arc::new(move || {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.on_dependency_change();
+                    }
+                })
+            };
+            let subs: Vec<Subscription> = inner
+                .deps
+                .iter()
+                .map(|dep| dep.listen_any(run_id, run.clone()))
+                .collect();
+            inner.refresh();
+            Some(Box::new(move || drop(subs)))
+        }));
+        inner
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, RefreshState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn on_dependency_change(&self) {
+        if !self.batched {
+            self.refresh();
+            return;
+        }
+        let rt = runtime::current();
+        let mut timer = self.timer.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(id) = timer.take() {
+            rt.clear_timeout(id);
+        }
+        let weak = self.this.clone();
+        *timer = Some(rt.set_timeout(
+            Duration::ZERO,
+            Box::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.refresh();
+                }
+            }),
+        ));
+    }
+}
+
+impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
+    fn refresh(&self) {
+        let epoch = EPOCH.load(Ordering::Acquire);
+        let generation = {
+            let mut st = self.lock();
+            if st.epoch == Some(epoch) {
+                return;
+            }
+            st.epoch = Some(epoch);
+            st.generation += 1;
+            st.generation
+        };
+        let mut args = Vec::with_capacity(self.deps.len());
+        for dep in &self.deps {
+            match dep.get_any() {
+                Some(value) => args.push(value),
+                None => return,
+            }
+        }
+        let changed = {
+            let mut st = self.lock();
+            let changed = match &st.args {
+                None => true,
+                Some(prev) => prev
+                    .iter()
+                    .zip(&args)
+                    .zip(&self.deps)
+                    .any(|((old, new), dep)| !dep.same(old, new)),
+            };
+            if changed {
+                st.args = Some(args.clone());
+            }
+            changed
+        };
+        if !changed {
+            return;
+        }
+        let value = (self.f)(&args);
+        if !self.core.run_set_hooks(Proposed::Value(&value)) {
+            self.core
+                .replace(value, || self.lock().generation == generation);
+        }
+        self.lock().epoch = Some(EPOCH.load(Ordering::Acquire));
+    }
+
+    fn reset(&self) {
+        let mut st = self.lock();
+        st.epoch = None;
+        st.args = None;
+    }
+}
+
+/// How a `static` computed store is built on first use.
+struct Recipe<T: 'static> {
+    deps: [Option<&'static dyn Dep>; 4],
+    /// The user's function pointer, erased; `wrap` knows its real type.
+    f: fn(),
+    wrap: fn(fn()) -> ComputeFn<T>,
+    batched: bool,
+    eq: fn(&T, &T) -> bool,
+}
+
+/// A read-only store derived from other stores.
+///
+/// Declare one as a `static` with [`computed`] (one dependency) or
+/// [`computed2`]…[`computed4`], or build one at run time with
+/// [`Computed::new`], [`Computed::new2`]…, [`Computed::many`] (any number of
+/// stores of one type) or [`Computed::dynamic`] (any number of any type).
+/// [`batched`] and its siblings wait for the end of the tick before
+/// recomputing.
+///
+/// ```
+/// use nanostate::{atom, computed, computed2, Atom, Computed};
+///
+/// static PRICE: Atom<u32> = atom(100);
+/// static QTY: Atom<u32> = atom(2);
+/// static TOTAL: Computed<u32> = computed2(&PRICE, &QTY, |p, q| p * q);
+/// static LABEL: Computed<String> = computed(&TOTAL, |t| format!("${t}"));
+///
+/// assert_eq!(LABEL.get(), "$200");
+/// QTY.set(3);
+/// assert_eq!(LABEL.get(), "$300");
+/// ```
+///
+/// A computed store cannot be written:
+///
+/// ```compile_fail
+/// use nanostate::{atom, computed, Atom, Computed};
+/// static A: Atom<u32> = atom(1);
+/// static C: Computed<u32> = computed(&A, |a| a + 1);
+/// C.set(5);
+/// ```
+pub struct Computed<T: Send + Sync + 'static> {
+    cell: OnceLock<Arc<ComputedInner<T>>>,
+    recipe: Option<Recipe<T>>,
+}
+
+macro_rules! arity {
+    (
+        $static_fn:ident, $static_batched:ident, $new:ident, $new_batched:ident, $wrap:ident, $n:literal,
+        [$($A:ident $a:ident $i:tt),+], $pad:expr
+    ) => {
+        fn $wrap<$($A: Store,)+ T: 'static>(f: fn()) -> ComputeFn<T> {
+            // SAFETY: `f` was made from a `fn(&A::Value, …) -> T` by the
+            // const fn below, instantiated with the same type parameters as
+            // this function; fn pointers of all signatures share one layout.
+            let f = unsafe { std::mem::transmute::<fn(), fn($(&$A::Value),+) -> T>(f) };
+            Box::new(move |args: &[AnyValue]| f($(downcast::<$A::Value>(&args[$i])),+))
+        }
+
+        #[doc = concat!("Declares a computed store over ", $n, " store(s); usable in `static` items.")]
+        ///
+        /// The function must not capture anything (it is a `fn` pointer);
+        /// for closures use the run-time constructors of [`Computed`].
+        ///
+        /// ```
+        /// use nanostate::*;
+        /// static A: Atom<i32> = atom(1);
+        /// static B: Atom<i32> = atom(2);
+        /// static C: Atom<i32> = atom(3);
+        /// static D: Atom<i32> = atom(4);
+        /// static ONE: Computed<i32> = computed(&A, |a| a * 10);
+        /// static TWO: Computed<i32> = computed2(&A, &B, |a, b| a + b);
+        /// static THREE: Computed<i32> = computed3(&A, &B, &C, |a, b, c| a + b + c);
+        /// static FOUR: Computed<i32> = computed4(&A, &B, &C, &D, |a, b, c, d| a + b + c + d);
+        /// assert_eq!((ONE.get(), TWO.get(), THREE.get(), FOUR.get()), (10, 3, 6, 10));
+        /// ```
+        pub const fn $static_fn<$($A: Store,)+ T: PartialEq + Send + Sync + 'static>(
+            $($a: &'static $A,)+
+            f: fn($(&$A::Value),+) -> T,
+        ) -> Computed<T> {
+            Computed::from_recipe(Recipe {
+                deps: $pad,
+                // SAFETY: see `wrap`; only that function turns it back.
+                f: unsafe { std::mem::transmute::<fn($(&$A::Value),+) -> T, fn()>(f) },
+                wrap: $wrap::<$($A,)+ T>,
+                batched: false,
+                eq: <T as PartialEq>::eq,
+            })
+        }
+
+        #[doc = concat!("Like [`", stringify!($static_fn), "`], but recomputes once at the end of the tick after any number of dependency changes.")]
+        ///
+        /// `get()` is never deferred: it returns a fresh value at once.
+        ///
+        /// ```
+        /// use nanostate::*;
+        /// static A: Atom<i32> = atom(1);
+        /// static B: Atom<i32> = atom(2);
+        /// static SUM1: Computed<i32> = batched(&A, |a| *a);
+        /// static SUM2: Computed<i32> = batched2(&A, &B, |a, b| a + b);
+        /// static SUM3: Computed<i32> = batched3(&A, &B, &A, |a, b, c| a + b + c);
+        /// static SUM4: Computed<i32> = batched4(&A, &B, &A, &B, |a, b, c, d| a + b + c + d);
+        /// assert_eq!((SUM1.get(), SUM2.get(), SUM3.get(), SUM4.get()), (1, 3, 4, 6));
+        /// ```
+        pub const fn $static_batched<$($A: Store,)+ T: PartialEq + Send + Sync + 'static>(
+            $($a: &'static $A,)+
+            f: fn($(&$A::Value),+) -> T,
+        ) -> Computed<T> {
+            Computed::from_recipe(Recipe {
+                deps: $pad,
+                // SAFETY: see `wrap`; only that function turns it back.
+                f: unsafe { std::mem::transmute::<fn($(&$A::Value),+) -> T, fn()>(f) },
+                wrap: $wrap::<$($A,)+ T>,
+                batched: true,
+                eq: <T as PartialEq>::eq,
+            })
+        }
+
+        impl<T: PartialEq + Send + Sync + 'static> Computed<T> {
+            #[doc = concat!("Creates a computed store at run time over ", $n, " store(s); `f` may capture.")]
+            ///
+            /// ```
+            /// use nanostate::{Atom, Computed};
+            /// let (a, b, c, d) = (Atom::new(1), Atom::new(2), Atom::new(3), Atom::new(4));
+            /// let k = 100;
+            /// assert_eq!(Computed::new(&a, move |a| a * k).get(), 100);
+            /// assert_eq!(Computed::new2(&a, &b, |a, b| a + b).get(), 3);
+            /// assert_eq!(Computed::new3(&a, &b, &c, |a, b, c| a + b + c).get(), 6);
+            /// assert_eq!(Computed::new4(&a, &b, &c, &d, |a, b, c, d| a + b + c + d).get(), 10);
+            /// ```
+            pub fn $new<$($A: Store),+>(
+                $($a: &$A,)+
+                f: impl Fn($(&$A::Value),+) -> T + Send + Sync + 'static,
+            ) -> Self {
+                Self::from_parts(
+                    vec![$($a.node()),+],
+                    Box::new(move |args: &[AnyValue]| f($(downcast::<$A::Value>(&args[$i])),+)),
+                    false,
+                    <T as PartialEq>::eq,
+                )
+            }
+
+            #[doc = concat!("Like [`Computed::", stringify!($new), "`], recomputing at the end of the tick.")]
+            ///
+            /// ```
+            /// use nanostate::{Atom, Computed};
+            /// let (a, b, c, d) = (Atom::new(1), Atom::new(2), Atom::new(3), Atom::new(4));
+            /// assert_eq!(Computed::batched(&a, |a| *a).get(), 1);
+            /// assert_eq!(Computed::batched2(&a, &b, |a, b| a + b).get(), 3);
+            /// assert_eq!(Computed::batched3(&a, &b, &c, |a, b, c| a + b + c).get(), 6);
+            /// assert_eq!(Computed::batched4(&a, &b, &c, &d, |a, b, c, d| a + b + c + d).get(), 10);
+            /// ```
+            pub fn $new_batched<$($A: Store),+>(
+                $($a: &$A,)+
+                f: impl Fn($(&$A::Value),+) -> T + Send + Sync + 'static,
+            ) -> Self {
+                Self::from_parts(
+                    vec![$($a.node()),+],
+                    Box::new(move |args: &[AnyValue]| f($(downcast::<$A::Value>(&args[$i])),+)),
+                    true,
+                    <T as PartialEq>::eq,
+                )
+            }
+        }
+    };
+}
+
+arity!(computed, batched, new, batched, wrap1, 1, [A a 0], [Some(a as &'static dyn Dep), None, None, None]);
+arity!(computed2, batched2, new2, batched2, wrap2, 2, [A a 0, B b 1],
+    [Some(a as &'static dyn Dep), Some(b as &'static dyn Dep), None, None]);
+arity!(computed3, batched3, new3, batched3, wrap3, 3, [A a 0, B b 1, C c 2],
+    [Some(a as &'static dyn Dep), Some(b as &'static dyn Dep), Some(c as &'static dyn Dep), None]);
+arity!(computed4, batched4, new4, batched4, wrap4, 4, [A a 0, B b 1, C c 2, D d 3],
+    [Some(a as &'static dyn Dep), Some(b as &'static dyn Dep), Some(c as &'static dyn Dep), Some(d as &'static dyn Dep)]);
+
+impl<T: Send + Sync + 'static> Computed<T> {
+    const fn from_recipe(recipe: Recipe<T>) -> Self {
+        Computed {
+            cell: OnceLock::new(),
+            recipe: Some(recipe),
+        }
+    }
+
+    fn from_parts(
+        deps: Vec<Arc<dyn Node>>,
+        f: ComputeFn<T>,
+        batched: bool,
+        eq: fn(&T, &T) -> bool,
+    ) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(ComputedInner::build(deps, f, batched, eq));
+        Computed { cell, recipe: None }
+    }
+
+    fn inner(&self) -> &Arc<ComputedInner<T>> {
+        self.cell.get_or_init(|| {
+            let recipe = self
+                .recipe
+                .as_ref()
+                .expect("nanostate: a run-time computed store is built eagerly");
+            let deps = recipe.deps.iter().flatten().map(|d| d.dep_node()).collect();
+            ComputedInner::build(deps, (recipe.wrap)(recipe.f), recipe.batched, recipe.eq)
+        })
+    }
+
+    /// A computed store over any number of stores of one type.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let cells: Vec<Atom<i64>> = (0..100).map(Atom::new).collect();
+    /// let sum = Computed::many(&cells, |args| args.iter().sum::<i64>());
+    /// assert_eq!(sum.get(), 4950);
+    /// cells[0].set(1000);
+    /// assert_eq!(sum.get(), 5950);
+    /// ```
+    pub fn many<S: Store>(
+        deps: &[S],
+        f: impl Fn(Args<'_, S::Value>) -> T + Send + Sync + 'static,
+    ) -> Self
+    where
+        T: PartialEq,
+    {
+        Self::from_parts(
+            deps.iter().map(Store::node).collect(),
+            Box::new(move |values: &[AnyValue]| {
+                f(Args {
+                    values,
+                    _v: std::marker::PhantomData,
+                })
+            }),
+            false,
+            <T as PartialEq>::eq,
+        )
+    }
+
+    /// A computed store over any number of stores of any types.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed, Source};
+    /// let name = Atom::new("Ada");
+    /// let age = Atom::new(36u32);
+    /// let card = Computed::dynamic(vec![Source::new(&name), Source::new(&age)], |args| {
+    ///     format!("{} ({})", args.get::<&str>(0).unwrap(), args.get::<u32>(1).unwrap())
+    /// });
+    /// assert_eq!(card.get(), "Ada (36)");
+    /// ```
+    pub fn dynamic(deps: Vec<Source>, f: impl Fn(&DynArgs<'_>) -> T + Send + Sync + 'static) -> Self
+    where
+        T: PartialEq,
+    {
+        Self::dynamic_with(deps, false, <T as PartialEq>::eq, f)
+    }
+
+    /// [`dynamic`](Self::dynamic) with every option: `batched` recomputes at
+    /// the end of the tick; `eq` decides whether a new result is a change.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed, Source};
+    /// let a = Atom::new(1);
+    /// let c = Computed::dynamic_with(vec![Source::new(&a)], false, |_, _| false, |args| {
+    ///     *args.get::<i32>(0).unwrap()
+    /// });
+    /// assert_eq!(c.get(), 1);
+    /// ```
+    pub fn dynamic_with(
+        deps: Vec<Source>,
+        batched: bool,
+        eq: fn(&T, &T) -> bool,
+        f: impl Fn(&DynArgs<'_>) -> T + Send + Sync + 'static,
+    ) -> Self {
+        Self::from_parts(
+            deps.into_iter().map(|s| s.node).collect(),
+            Box::new(move |values: &[AnyValue]| f(&DynArgs { values })),
+            batched,
+            eq,
+        )
+    }
+
+    /// The current result (computed now if the cache is stale), cloned.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(2);
+    /// let sq = Computed::new(&a, |a| a * a);
+    /// assert_eq!(sq.get(), 4);
+    /// ```
+    pub fn get(&self) -> T
+    where
+        T: Clone,
+    {
+        self.with(T::clone)
+    }
+
+    /// Calls `f` with a borrow of the current result.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(3);
+    /// let v = Computed::new(&a, |a| vec![0; *a]);
+    /// assert_eq!(v.with(Vec::len), 3);
+    /// ```
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        let value = self
+            .inner()
+            .core
+            .get()
+            .expect("a computed store has a value after a refresh");
+        f(&value)
+    }
+
+    /// Calls `listener(new, old)` after each change of the result; `old` is
+    /// `None` only for a first result that a listener sees.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// use std::sync::{Arc, Mutex};
+    /// let a = Atom::new(1);
+    /// let doubled = Computed::new(&a, |a| a * 2);
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// let _sub = doubled.listen(move |new, _old| log.lock().unwrap().push(*new));
+    /// a.set(5);
+    /// assert_eq!(*seen.lock().unwrap(), [10]);
+    /// ```
+    pub fn listen(
+        &self,
+        listener: impl Fn(&T, Option<&T>) + Send + Sync + 'static,
+    ) -> Subscription {
+        self.inner()
+            .core
+            .listen(next_id(), Box::new(move |new, old, _| listener(new, old)))
+    }
+
+    /// Calls `listener(value, None)` at once, then like [`listen`](Self::listen).
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(1);
+    /// let c = Computed::new(&a, |a| a + 1);
+    /// let _sub = c.subscribe(|v, old| assert!(old.is_some() || *v == 2));
+    /// ```
+    pub fn subscribe(
+        &self,
+        listener: impl Fn(&T, Option<&T>) + Send + Sync + 'static,
+    ) -> Subscription {
+        subscribe_core(&self.inner().core, listener)
+    }
+
+    /// Number of listeners.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(1);
+    /// let c = Computed::new(&a, |a| *a);
+    /// let _sub = c.listen(|_, _| {});
+    /// assert_eq!((c.listener_count(), a.listener_count()), (1, 1));
+    /// ```
+    pub fn listener_count(&self) -> usize {
+        self.inner().core.listener_count()
+    }
+
+    /// Replaces the equality that decides whether a new result is a change.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(1.0f64);
+    /// let rounded = Computed::new(&a, |a| *a);
+    /// rounded.set_eq(|x, y| (x - y).abs() < 0.5);
+    /// ```
+    pub fn set_eq(&self, eq: fn(&T, &T) -> bool) {
+        self.inner().core.set_eq(eq);
+    }
+
+    /// Sets how long the store stays subscribed to its dependencies after its
+    /// last listener leaves (default 1 s).
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let c = Computed::new(&Atom::new(1), |a| *a);
+    /// c.set_unmount_delay(std::time::Duration::ZERO);
+    /// ```
+    pub fn set_unmount_delay(&self, delay: Duration) {
+        self.inner().core.set_unmount_delay(delay);
+    }
+}
+
+impl<T: Send + Sync + 'static> Clone for Computed<T> {
+    fn clone(&self) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(self.inner().clone());
+        Computed { cell, recipe: None }
+    }
+}
+
+impl<T: Send + Sync + 'static> Store for Computed<T> {
+    type Value = T;
+    type Kind = AtomKind<T>;
+    fn core(&self) -> &Arc<Core<AtomKind<T>>> {
+        &self.inner().core
+    }
+}

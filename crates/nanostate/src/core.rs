@@ -1,0 +1,714 @@
+//! The machinery every store kind shares: value, listeners, lifecycle hooks
+//! and notification. Store types (`Atom`, `MapStore`, `Computed`) are thin
+//! typed fronts over one `Core`.
+//!
+//! Locking: one mutex per store guards its state. It is held only for short
+//! bookkeeping and for the equality function; never while a listener, a hook,
+//! a compute function or a cleanup runs.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
+
+use crate::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::engine::{self, Round};
+use crate::events::{LifecycleEvent, NotifyEvent, Proposed, SetEvent};
+use crate::runtime;
+use crate::subscription::{Subscription, Unbind};
+
+/// Global change counter, bumped by every notification. A computed store
+/// whose recorded epoch is current knows its cache is valid.
+pub(crate) static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A fresh identity for a callback (listeners, computed and effect runs).
+pub(crate) fn next_id() -> u64 {
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The types of one store kind.
+#[doc(hidden)]
+pub trait Kind: Send + Sync + 'static {
+    type Value: Send + Sync + 'static;
+    type Key: Clone + Send + Sync + 'static;
+    type Item: Send + Sync + 'static;
+}
+
+type V<Kd> = <Kd as Kind>::Value;
+type K<Kd> = <Kd as Kind>::Key;
+type I<Kd> = <Kd as Kind>::Item;
+
+pub(crate) type ListenerFn<Kd> =
+    Box<dyn Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static>;
+pub(crate) type Eq<Kd> = fn(&V<Kd>, &V<Kd>) -> bool;
+pub(crate) type KeyEq<Kd> = fn(&K<Kd>, Option<&I<Kd>>, &I<Kd>) -> bool;
+
+type StartHook = Arc<dyn Fn(&mut LifecycleEvent) + Send + Sync>;
+type MountHook = Arc<dyn Fn(&mut LifecycleEvent) -> Option<Cleanup> + Send + Sync>;
+type SetHook<Kd> = Arc<dyn Fn(&mut SetEvent<'_, V<Kd>, K<Kd>, I<Kd>>) + Send + Sync>;
+type NotifyHook<Kd> = Arc<dyn Fn(&mut NotifyEvent<'_, V<Kd>, K<Kd>>) + Send + Sync>;
+
+/// A cleanup returned by an `on_mount` hook.
+pub(crate) type Cleanup = Box<dyn FnOnce() + Send + 'static>;
+
+/// One registered listener.
+pub(crate) struct Slot<Kd: Kind> {
+    pub(crate) cb: u64,
+    active: AtomicBool,
+    core: Weak<Core<Kd>>,
+    f: ListenerFn<Kd>,
+}
+
+/// Hook kinds that wrap `listen` and `off`, in the order they wrap.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Wrap {
+    Start,
+    Stop,
+    Mount,
+}
+
+pub(crate) struct Hooks<Kd: Kind> {
+    start: Vec<(u64, StartHook)>,
+    stop: Vec<(u64, StartHook)>,
+    mount: Vec<(u64, MountHook)>,
+    set: Vec<(u64, SetHook<Kd>)>,
+    notify: Vec<(u64, NotifyHook<Kd>)>,
+    /// Kinds wrapping `listen`, innermost first (Start, Mount).
+    listen_order: Vec<Wrap>,
+    /// Kinds wrapping `off`, innermost first (Stop, Mount).
+    off_order: Vec<Wrap>,
+    mounted: bool,
+    starting: bool,
+    cleanups: Vec<Cleanup>,
+}
+
+impl<Kd: Kind> Default for Hooks<Kd> {
+    fn default() -> Self {
+        Hooks {
+            start: Vec::new(),
+            stop: Vec::new(),
+            mount: Vec::new(),
+            set: Vec::new(),
+            notify: Vec::new(),
+            listen_order: Vec::new(),
+            off_order: Vec::new(),
+            mounted: false,
+            starting: false,
+            cleanups: Vec::new(),
+        }
+    }
+}
+
+pub(crate) struct State<Kd: Kind> {
+    /// `None` only for a computed store that has not computed yet.
+    pub(crate) value: Option<Arc<V<Kd>>>,
+    pub(crate) listeners: Arc<Vec<Arc<Slot<Kd>>>>,
+    hooks: Option<Box<Hooks<Kd>>>,
+    pub(crate) eq: Eq<Kd>,
+    pub(crate) key_eq: KeyEq<Kd>,
+}
+
+/// The shared part of every store.
+#[doc(hidden)]
+pub struct Core<Kd: Kind> {
+    state: Mutex<State<Kd>>,
+    /// Bumped under the lock on every value replacement.
+    version: AtomicU64,
+    unmount_delay_ms: AtomicU64,
+    /// Set for computed stores: refreshes the cache before a read.
+    pub(crate) refresher: std::sync::OnceLock<Weak<dyn Refresh>>,
+    this: Weak<Core<Kd>>,
+}
+
+/// Something that brings a cached value up to date (computed stores).
+pub(crate) trait Refresh: Send + Sync {
+    fn refresh(&self);
+    fn reset(&self);
+}
+
+/// Default delay between the last listener leaving and `on_mount` cleanups.
+pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
+
+impl<Kd: Kind> Core<Kd> {
+    pub(crate) fn new(value: Option<V<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Arc<Self> {
+        Arc::new_cyclic(|this| Core {
+            state: Mutex::new(State {
+                value: value.map(Arc::new),
+                listeners: Arc::new(Vec::new()),
+                hooks: None,
+                eq,
+                key_eq,
+            }),
+            version: AtomicU64::new(0),
+            unmount_delay_ms: AtomicU64::new(STORE_UNMOUNT_DELAY.as_millis() as u64),
+            refresher: std::sync::OnceLock::new(),
+            this: this.clone(),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State<Kd>> {
+        // User code never runs under this lock except `eq`; if that panicked
+        // the state is still consistent (writes happen after the comparison).
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn arc(&self) -> Arc<Self> {
+        self.this
+            .upgrade()
+            .expect("nanostate: store used while being dropped")
+    }
+
+    // ----- reading -------------------------------------------------------
+
+    /// The current snapshot, without lifecycle effects.
+    pub(crate) fn peek(&self) -> Option<Arc<V<Kd>>> {
+        self.lock().value.clone()
+    }
+
+    /// `get()` with Nano Stores semantics: a computed refreshes first; a
+    /// store without listeners but with hooks is mounted for a moment, so
+    /// `on_start`, `on_mount` and `on_stop` run and the unmount timer starts.
+    pub(crate) fn get(&self) -> Option<Arc<V<Kd>>> {
+        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
+            refresher.refresh();
+        }
+        let brief = {
+            let st = self.lock();
+            st.listeners.is_empty() && st.hooks.is_some()
+        };
+        if brief {
+            drop(self.listen(next_id(), Box::new(|_, _, _| {})));
+        }
+        self.peek()
+    }
+
+    pub(crate) fn listener_count(&self) -> usize {
+        self.lock().listeners.len()
+    }
+
+    pub(crate) fn set_eq(&self, eq: Eq<Kd>) {
+        self.lock().eq = eq;
+    }
+
+    pub(crate) fn set_key_eq(&self, key_eq: KeyEq<Kd>) {
+        self.lock().key_eq = key_eq;
+    }
+
+    pub(crate) fn set_unmount_delay(&self, delay: Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.unmount_delay_ms.store(ms, Ordering::Relaxed);
+    }
+
+    // ----- listening -----------------------------------------------------
+
+    /// Adds a listener, running `on_start`/`on_mount` first if it is the
+    /// first one.
+    pub(crate) fn listen(&self, cb: u64, f: ListenerFn<Kd>) -> Subscription {
+        self.before_first_listener();
+        let slot = Arc::new(Slot {
+            cb,
+            active: AtomicBool::new(true),
+            core: self.this.clone(),
+            f,
+        });
+        Arc::make_mut(&mut self.lock().listeners).push(slot.clone());
+        Subscription::new(slot)
+    }
+
+    fn before_first_listener(&self) {
+        let order = {
+            let st = self.lock();
+            match &st.hooks {
+                Some(h) if st.listeners.is_empty() => h.listen_order.clone(),
+                _ => return,
+            }
+        };
+        // Outermost wrapper (installed last) runs first.
+        for wrap in order.iter().rev() {
+            match wrap {
+                Wrap::Start => {
+                    let hooks = self.with_hooks(|st, h| {
+                        if st.listeners.is_empty() && !h.starting {
+                            h.starting = true;
+                            Some(h.start.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                        } else {
+                            None
+                        }
+                    });
+                    if let Some(Some(hooks)) = hooks {
+                        let mut event = LifecycleEvent::default();
+                        let _reset = ResetStarting(self);
+                        for hook in hooks.iter().rev() {
+                            hook(&mut event);
+                        }
+                    }
+                }
+                Wrap::Mount => {
+                    let hooks = self.with_hooks(|st, h| {
+                        if st.listeners.is_empty() && !h.mounted {
+                            h.mounted = true;
+                            Some(h.mount.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                        } else {
+                            None
+                        }
+                    });
+                    if let Some(Some(hooks)) = hooks {
+                        let mut event = LifecycleEvent::default();
+                        for hook in hooks.iter().rev() {
+                            if let Some(cleanup) = hook(&mut event) {
+                                self.with_hooks(|_, h| h.cleanups.push(cleanup));
+                            }
+                        }
+                    }
+                }
+                Wrap::Stop => {}
+            }
+        }
+    }
+
+    fn with_hooks<R>(&self, f: impl FnOnce(&State<Kd>, &mut Hooks<Kd>) -> R) -> Option<R> {
+        let mut guard = self.lock();
+        let st = &mut *guard;
+        let mut hooks = st.hooks.take()?;
+        let result = f(st, &mut hooks);
+        st.hooks = Some(hooks);
+        Some(result)
+    }
+
+    fn unbind(&self, slot: &Arc<Slot<Kd>>) {
+        slot.active.store(false, Ordering::Release);
+        let now_empty = {
+            let mut st = self.lock();
+            let Some(pos) = st.listeners.iter().position(|s| Arc::ptr_eq(s, slot)) else {
+                return;
+            };
+            Arc::make_mut(&mut st.listeners).remove(pos);
+            st.listeners.is_empty()
+        };
+        if now_empty {
+            self.off();
+        }
+    }
+
+    /// The last listener left (or the store was cleaned).
+    fn off(&self) {
+        let order = match self.with_hooks(|_, h| h.off_order.clone()) {
+            Some(order) => order,
+            None => return,
+        };
+        self.run_off(&order);
+    }
+
+    fn run_off(&self, order: &[Wrap]) {
+        let Some((&outer, inner)) = order.split_last() else {
+            return;
+        };
+        match outer {
+            Wrap::Stop => {
+                let hooks = self
+                    .with_hooks(|_, h| h.stop.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                let mut event = LifecycleEvent::default();
+                for hook in hooks.iter().rev() {
+                    hook(&mut event);
+                }
+                self.run_off(inner);
+            }
+            Wrap::Mount => {
+                self.run_off(inner);
+                self.schedule_unmount();
+            }
+            Wrap::Start => self.run_off(inner),
+        }
+    }
+
+    fn schedule_unmount(&self) {
+        let delay = Duration::from_millis(self.unmount_delay_ms.load(Ordering::Relaxed));
+        let weak = self.this.clone();
+        runtime::current().set_timeout(
+            delay,
+            Box::new(move || {
+                if let Some(core) = weak.upgrade() {
+                    core.unmount_if_idle();
+                }
+            }),
+        );
+    }
+
+    fn unmount_if_idle(&self) {
+        let cleanups = self
+            .with_hooks(|st, h| {
+                if h.mounted && st.listeners.is_empty() {
+                    h.mounted = false;
+                    std::mem::take(&mut h.cleanups)
+                } else {
+                    Vec::new()
+                }
+            })
+            .unwrap_or_default();
+        for cleanup in cleanups {
+            cleanup();
+        }
+    }
+
+    // ----- writing -------------------------------------------------------
+
+    /// `set(value)`: `on_set` hooks, then the equality check, then notify.
+    pub(crate) fn set(&self, value: V<Kd>) {
+        if self.run_set_hooks(Proposed::Value(&value)) {
+            return;
+        }
+        self.replace(value, || true);
+    }
+
+    /// Replaces the value unless equal (or unless `check`, run under the
+    /// lock, says no), then notifies. Returns whether it changed.
+    pub(crate) fn replace(&self, value: V<Kd>, check: impl FnOnce() -> bool) -> bool {
+        let value = Arc::new(value);
+        let old = {
+            let mut st = self.lock();
+            // The caller's check comes first: an `update` computed from a
+            // stale value must retry even if its result equals the newer one.
+            if !check() {
+                return false;
+            }
+            if let Some(current) = &st.value {
+                if (st.eq)(current, &value) {
+                    return false;
+                }
+            }
+            let old = st.value.replace(value);
+            self.version.fetch_add(1, Ordering::Release);
+            old
+        };
+        self.notify(old, None);
+        true
+    }
+
+    /// Runs `on_set` hooks (if any); true if one aborted.
+    pub(crate) fn run_set_hooks(&self, proposed: Proposed<'_, V<Kd>, K<Kd>, I<Kd>>) -> bool {
+        let hooks = self.with_hooks(|_, h| {
+            if h.set.is_empty() {
+                None
+            } else {
+                Some(h.set.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+            }
+        });
+        let Some(Some(hooks)) = hooks else {
+            return false;
+        };
+        let mut event = SetEvent {
+            shared: Default::default(),
+            proposed,
+            aborted: false,
+        };
+        for hook in hooks.iter().rev() {
+            hook(&mut event);
+        }
+        event.aborted
+    }
+
+    /// Applies `mutate` to the value under the lock; `mutate` returns the new
+    /// value or `None` for no change. Notifies with `key`.
+    pub(crate) fn write(
+        &self,
+        key: Option<K<Kd>>,
+        mutate: impl FnOnce(&State<Kd>) -> Option<V<Kd>>,
+    ) -> bool {
+        let old = {
+            let mut st = self.lock();
+            let Some(next) = mutate(&st) else {
+                return false;
+            };
+            let old = st.value.replace(Arc::new(next));
+            self.version.fetch_add(1, Ordering::Release);
+            old
+        };
+        self.notify(old, key);
+        true
+    }
+
+    /// Optimistic read-modify-write: `f` runs without the lock and the result
+    /// is committed only if nothing else wrote meanwhile; otherwise it runs
+    /// again on the newer value.
+    pub(crate) fn update(&self, f: impl Fn(&V<Kd>) -> V<Kd>) {
+        loop {
+            let (version, current) = {
+                let st = self.lock();
+                (self.version.load(Ordering::Acquire), st.value.clone())
+            };
+            let Some(current) = current else { return };
+            let next = f(&current);
+            if self.run_set_hooks(Proposed::Value(&next)) {
+                return;
+            }
+            let mut stale = false;
+            self.replace(next, || {
+                stale = self.version.load(Ordering::Acquire) != version;
+                !stale
+            });
+            if !stale {
+                return;
+            }
+        }
+    }
+
+    pub(crate) fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Notification: `on_notify` hooks, the epoch, then one queued call per
+    /// listener.
+    pub(crate) fn notify(&self, old: Option<Arc<V<Kd>>>, key: Option<K<Kd>>) {
+        let notify_hooks = self.with_hooks(|_, h| {
+            if h.notify.is_empty() {
+                None
+            } else {
+                Some(h.notify.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+            }
+        });
+        if let Some(Some(hooks)) = notify_hooks {
+            let mut event = NotifyEvent {
+                shared: Default::default(),
+                old: old.as_deref(),
+                key: key.as_ref(),
+                aborted: false,
+            };
+            for hook in hooks.iter().rev() {
+                hook(&mut event);
+            }
+            if event.aborted {
+                // Unlike Nano Stores 1.5.2 the epoch still moves, so computed
+                // stores never keep a result computed from the old value.
+                EPOCH.fetch_add(1, Ordering::AcqRel);
+                return;
+            }
+        }
+        EPOCH.fetch_add(1, Ordering::AcqRel);
+        let (slots, version, value) = {
+            let st = self.lock();
+            (st.listeners.clone(), self.version(), st.value.clone())
+        };
+        if slots.is_empty() {
+            return;
+        }
+        let Some(value) = value else { return };
+        let key = if engine::in_batch() { None } else { key };
+        let round = Rc::new(RoundImpl {
+            core: self.arc(),
+            old,
+            key,
+            slots: slots.clone(),
+            cache: RefCell::new((version, value)),
+        });
+        engine::enqueue(round, slots.iter().map(|s| s.cb));
+    }
+
+    // ----- hooks ---------------------------------------------------------
+
+    fn add_hook(&self, wrap: Option<Wrap>, add: impl FnOnce(&mut Hooks<Kd>, u64)) -> u64 {
+        let id = next_id();
+        let mut st = self.lock();
+        let hooks = st.hooks.get_or_insert_with(Default::default);
+        let first = match wrap {
+            Some(Wrap::Start) => hooks.start.is_empty(),
+            Some(Wrap::Stop) => hooks.stop.is_empty(),
+            Some(Wrap::Mount) => hooks.mount.is_empty(),
+            None => false,
+        };
+        if first {
+            let wrap = wrap.expect("checked above");
+            if wrap != Wrap::Stop {
+                hooks.listen_order.push(wrap);
+            }
+            if wrap != Wrap::Start {
+                hooks.off_order.push(wrap);
+            }
+            if wrap == Wrap::Mount {
+                hooks.cleanups.clear();
+            }
+        }
+        add(hooks, id);
+        id
+    }
+
+    pub(crate) fn on_start(&self, f: StartHook) -> u64 {
+        self.add_hook(Some(Wrap::Start), |h, id| h.start.push((id, f)))
+    }
+
+    pub(crate) fn on_stop(&self, f: StartHook) -> u64 {
+        self.add_hook(Some(Wrap::Stop), |h, id| h.stop.push((id, f)))
+    }
+
+    pub(crate) fn on_mount(&self, f: MountHook) -> u64 {
+        self.add_hook(Some(Wrap::Mount), |h, id| h.mount.push((id, f)))
+    }
+
+    pub(crate) fn on_set(&self, f: SetHook<Kd>) -> u64 {
+        self.add_hook(None, |h, id| h.set.push((id, f)))
+    }
+
+    pub(crate) fn on_notify(&self, f: NotifyHook<Kd>) -> u64 {
+        self.add_hook(None, |h, id| h.notify.push((id, f)))
+    }
+
+    /// Removes one hook. Removing the last hook of a kind removes only that
+    /// kind's wrapper (Nano Stores 1.5.2 also dropped wrappers installed
+    /// later), and the last `on_mount` hook takes the mounted mark and pending
+    /// cleanups with it.
+    pub(crate) fn remove_hook(&self, id: u64) {
+        let mut st = self.lock();
+        let Some(h) = st.hooks.as_mut() else { return };
+        fn drop_id<T>(list: &mut Vec<(u64, T)>, id: u64) -> bool {
+            match list.iter().position(|(i, _)| *i == id) {
+                Some(pos) => {
+                    list.remove(pos);
+                    list.is_empty()
+                }
+                None => false,
+            }
+        }
+        let emptied = if drop_id(&mut h.start, id) {
+            Some(Wrap::Start)
+        } else if drop_id(&mut h.stop, id) {
+            Some(Wrap::Stop)
+        } else if drop_id(&mut h.mount, id) {
+            Some(Wrap::Mount)
+        } else {
+            drop_id(&mut h.set, id);
+            drop_id(&mut h.notify, id);
+            None
+        };
+        if let Some(wrap) = emptied {
+            h.listen_order.retain(|w| *w != wrap);
+            h.off_order.retain(|w| *w != wrap);
+            if wrap == Wrap::Mount {
+                h.mounted = false;
+                h.cleanups.clear();
+            }
+        }
+    }
+
+    // ----- testing -------------------------------------------------------
+
+    /// `clean_stores` for one store: run pending mount cleanups now, reset a
+    /// computed cache, drop every listener and run `off`.
+    pub(crate) fn clean(&self) {
+        let cleanups = self
+            .with_hooks(|_, h| {
+                if h.mount.is_empty() {
+                    Vec::new()
+                } else {
+                    h.mounted = false;
+                    std::mem::take(&mut h.cleanups)
+                }
+            })
+            .unwrap_or_default();
+        for cleanup in cleanups {
+            cleanup();
+        }
+        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
+            refresher.reset();
+            let old = {
+                let mut st = self.lock();
+                self.version.fetch_add(1, Ordering::Release);
+                st.value.take()
+            };
+            drop(old);
+        }
+        let slots = {
+            let mut st = self.lock();
+            std::mem::take(Arc::make_mut(&mut st.listeners))
+        };
+        for slot in &slots {
+            slot.active.store(false, Ordering::Release);
+        }
+        drop(slots);
+        self.off();
+    }
+}
+
+struct ResetStarting<'a, Kd: Kind>(&'a Core<Kd>);
+
+impl<Kd: Kind> Drop for ResetStarting<'_, Kd> {
+    fn drop(&mut self) {
+        self.0.with_hooks(|_, h| h.starting = false);
+    }
+}
+
+impl<Kd: Kind> Unbind for Slot<Kd> {
+    fn unbind(self: Arc<Self>) {
+        if let Some(core) = self.core.upgrade() {
+            core.unbind(&self);
+        } else {
+            self.active.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// One notification in the queue.
+struct RoundImpl<Kd: Kind> {
+    core: Arc<Core<Kd>>,
+    old: Option<Arc<V<Kd>>>,
+    key: Option<K<Kd>>,
+    slots: Arc<Vec<Arc<Slot<Kd>>>>,
+    /// The value last read and its version: listeners get the value at the
+    /// time of their call, re-read only when the store changed meanwhile.
+    cache: RefCell<(u64, Arc<V<Kd>>)>,
+}
+
+impl<Kd: Kind> Round for RoundImpl<Kd> {
+    fn deliver(&self, index: usize) {
+        let slot = &self.slots[index];
+        if !slot.active.load(Ordering::Acquire) {
+            return;
+        }
+        let version = self.core.version();
+        if self.cache.borrow().0 != version {
+            let st = self.core.lock();
+            if let Some(value) = &st.value {
+                *self.cache.borrow_mut() = (self.core.version(), value.clone());
+            }
+        }
+        let value = self.cache.borrow().1.clone();
+        (slot.f)(&value, self.old.as_deref(), self.key.as_ref());
+    }
+}
+
+/// Type-erased access used by computed stores and effects to read and follow
+/// their dependencies.
+#[doc(hidden)]
+pub trait Node: Send + Sync + 'static {
+    /// `get()`, erased.
+    fn get_any(&self) -> Option<Arc<dyn Any + Send + Sync>>;
+    /// Whether two values read by `get_any` are the same for this store:
+    /// the same snapshot, or equal by the store's equality.
+    fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool;
+    /// Listens without looking at values.
+    fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription;
+}
+
+impl<Kd: Kind> Node for Core<Kd> {
+    fn get_any(&self) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.get().map(|v| v as Arc<dyn Any + Send + Sync>)
+    }
+
+    fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool {
+        if Arc::ptr_eq(a, b) {
+            return true;
+        }
+        match (a.downcast_ref::<V<Kd>>(), b.downcast_ref::<V<Kd>>()) {
+            (Some(a), Some(b)) => (self.lock().eq)(a, b),
+            _ => false,
+        }
+    }
+
+    fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
+        self.listen(cb, Box::new(move |_, _, _| f()))
+    }
+}

@@ -1,0 +1,188 @@
+//! The notification engine: one queue of pending listener calls per thread.
+//!
+//! A change to any store turns into one *round* (the store, its old value, the
+//! changed key and a snapshot of its listeners) and one queue entry per
+//! listener. The thread that finds the queue idle drains it breadth-first:
+//! changes made by listeners append to the queue instead of recursing. Inside
+//! [`batch`] nothing drains until the outermost batch ends, and each listener
+//! is queued at most once.
+//!
+//! No `RefCell` borrow of the engine is held while user code runs.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+
+/// One notification, seen from the queue: it can deliver its call to the
+/// listener at a given index of its listener snapshot.
+pub(crate) trait Round {
+    fn deliver(&self, index: usize);
+}
+
+struct Pending {
+    round: Rc<dyn Round>,
+    index: usize,
+}
+
+struct Engine {
+    queue: VecDeque<Pending>,
+    draining: bool,
+    batch_depth: u32,
+    /// Callback identities already queued by the open batch.
+    seen: Vec<u64>,
+    /// The last panic payload caught while draining; re-raised at the end.
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+impl Engine {
+    const fn new() -> Self {
+        Engine {
+            queue: VecDeque::new(),
+            draining: false,
+            batch_depth: 0,
+            seen: Vec::new(),
+            panic: None,
+        }
+    }
+}
+
+#[cfg(not(loom))]
+thread_local! {
+    static ENGINE: RefCell<Engine> = const { RefCell::new(Engine::new()) };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine::new());
+}
+
+fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> R {
+    ENGINE.with(|engine| f(&mut engine.borrow_mut()))
+}
+
+/// Whether a batch is open on this thread (changes then carry no key).
+pub(crate) fn in_batch() -> bool {
+    with_engine(|e| e.batch_depth > 0)
+}
+
+/// Queues one call per listener of a round and drains if this thread was idle.
+///
+/// `callbacks` yields the callback identity of each listener in registration
+/// order; entries are queued at the matching index.
+pub(crate) fn enqueue(round: Rc<dyn Round>, callbacks: impl Iterator<Item = u64>) {
+    let start = with_engine(|e| {
+        let start = e.queue.is_empty() && !e.draining && e.batch_depth == 0;
+        for (index, cb) in callbacks.enumerate() {
+            if e.batch_depth > 0 {
+                if e.seen.contains(&cb) {
+                    continue;
+                }
+                e.seen.push(cb);
+            }
+            e.queue.push_back(Pending {
+                round: round.clone(),
+                index,
+            });
+        }
+        start
+    });
+    if start {
+        drain();
+    }
+}
+
+/// Runs queued calls until the queue is empty, then re-raises the last panic
+/// a listener raised, if any.
+fn drain() {
+    with_engine(|e| e.draining = true);
+    loop {
+        let Some(next) = with_engine(|e| e.queue.pop_front()) else {
+            break;
+        };
+        run_guarded(|| next.round.deliver(next.index));
+    }
+    let payload = with_engine(|e| {
+        e.draining = false;
+        e.panic.take()
+    });
+    if let Some(payload) = payload {
+        panic::resume_unwind(payload);
+    }
+}
+
+/// Runs user code, keeping its panic (if any) for the end of the drain.
+pub(crate) fn run_guarded(f: impl FnOnce()) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(f)) {
+        with_engine(|e| e.panic = Some(payload));
+    }
+}
+
+/// Groups changes: listeners are called once, after the outermost batch,
+/// with the final values.
+///
+/// Inside the batch every listener is queued at most once, with the old value
+/// of its first notification and no changed key (so `listen_keys` listeners
+/// compare values instead). Nested batches join the outermost one. The queue
+/// drains when the outermost batch returns, also if `f` panics (the panic then
+/// continues after the listeners ran). A batch that ends inside a listener
+/// leaves its calls to the drain already running, so no call is delivered
+/// twice.
+///
+/// ```
+/// use nanostate::{atom, batch, Atom};
+/// use std::sync::atomic::{AtomicU32, Ordering};
+///
+/// static COUNT: Atom<i32> = atom(0);
+/// static CALLS: AtomicU32 = AtomicU32::new(0);
+///
+/// let _sub = COUNT.listen(|new, old| {
+///     assert_eq!((*new, *old), (3, 0));
+///     CALLS.fetch_add(1, Ordering::SeqCst);
+/// });
+/// batch(|| {
+///     COUNT.set(1);
+///     COUNT.set(2);
+///     COUNT.set(3);
+/// });
+/// assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+/// ```
+pub fn batch<R>(f: impl FnOnce() -> R) -> R {
+    struct Exit;
+    impl Drop for Exit {
+        fn drop(&mut self) {
+            let outer_idle = with_engine(|e| {
+                e.batch_depth -= 1;
+                e.batch_depth == 0 && !e.draining
+            });
+            if outer_idle {
+                // The seen set stays active during the final drain, as in
+                // Nano Stores: writes made there do not queue a listener twice.
+                with_engine(|e| e.batch_depth += 1);
+                let result = panic::catch_unwind(drain_quietly);
+                with_engine(|e| {
+                    e.batch_depth -= 1;
+                    e.seen.clear();
+                });
+                if let Err(payload) = result {
+                    if !std::thread::panicking() {
+                        panic::resume_unwind(payload);
+                    }
+                }
+            } else if with_engine(|e| e.batch_depth == 0) {
+                with_engine(|e| e.seen.clear());
+            }
+        }
+    }
+    with_engine(|e| e.batch_depth += 1);
+    let _exit = Exit;
+    f()
+}
+
+fn drain_quietly() {
+    let has_work = with_engine(|e| !e.queue.is_empty());
+    if has_work {
+        drain();
+    }
+}

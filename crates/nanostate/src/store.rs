@@ -1,0 +1,124 @@
+//! What every store type shares: the [`Store`] trait and the lazily created
+//! core behind `static` items.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::core::{Core, Eq, KeyEq, Kind, Node};
+
+/// Implemented by every store type ([`Atom`](crate::Atom),
+/// [`MapStore`](crate::MapStore), [`Computed`](crate::Computed)), so generic
+/// code — lifecycle hooks, computed stores, framework bindings — can take any
+/// of them.
+///
+/// ```
+/// use nanostate::{atom, Atom, Store};
+/// fn count_listeners<S: Store>(store: &S) -> usize {
+///     store.listener_count()
+/// }
+/// static A: Atom<u8> = atom(1);
+/// assert_eq!(count_listeners(&A), 0);
+/// ```
+pub trait Store: Send + Sync + 'static {
+    /// The value the store holds (what listeners and compute functions see).
+    type Value: Send + Sync + 'static;
+    #[doc(hidden)]
+    type Kind: Kind<Value = Self::Value>;
+    #[doc(hidden)]
+    fn core(&self) -> &Arc<Core<Self::Kind>>;
+    #[doc(hidden)]
+    fn node(&self) -> Arc<dyn Node> {
+        self.core().clone()
+    }
+
+    /// The current value as a shared snapshot, without any side effect: no
+    /// lifecycle hook runs and a computed store is not refreshed (so it may
+    /// be stale, or `None` before its first computation).
+    ///
+    /// ```
+    /// use nanostate::{atom, Atom, Store};
+    /// static A: Atom<u8> = atom(3);
+    /// assert_eq!(A.peek().as_deref(), Some(&3));
+    /// ```
+    fn peek(&self) -> Option<Arc<Self::Value>> {
+        self.core().peek()
+    }
+
+    /// How many listeners the store has, including the internal ones of
+    /// computed stores, effects and `keep_mount`.
+    ///
+    /// ```
+    /// use nanostate::{atom, Atom, Store};
+    /// static A: Atom<u8> = atom(1);
+    /// let _sub = A.listen(|_, _| {});
+    /// assert_eq!(Store::listener_count(&A), 1);
+    /// ```
+    fn listener_count(&self) -> usize {
+        self.core().listener_count()
+    }
+}
+
+/// Object-safe access to a dependency, for `static` computed stores.
+#[doc(hidden)]
+pub trait Dep: Sync {
+    fn dep_node(&self) -> Arc<dyn Node>;
+}
+
+impl<S: Store> Dep for S {
+    fn dep_node(&self) -> Arc<dyn Node> {
+        self.node()
+    }
+}
+
+/// The initial value of a store declared as a `static`.
+pub(crate) enum Seed<T> {
+    Value(T),
+    With(fn() -> T),
+}
+
+/// The core of an atom or map, created on first use so that the store can be
+/// built by a `const fn`.
+pub(crate) struct Lazy<Kd: Kind> {
+    cell: OnceLock<Arc<Core<Kd>>>,
+    seed: Mutex<Option<Seed<Kd::Value>>>,
+    eq: Eq<Kd>,
+    key_eq: KeyEq<Kd>,
+}
+
+impl<Kd: Kind> Lazy<Kd> {
+    pub(crate) const fn new(seed: Seed<Kd::Value>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Self {
+        Lazy {
+            cell: OnceLock::new(),
+            seed: Mutex::new(Some(seed)),
+            eq,
+            key_eq,
+        }
+    }
+
+    pub(crate) fn from_core(core: Arc<Core<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(core);
+        Lazy {
+            cell,
+            seed: Mutex::new(None),
+            eq,
+            key_eq,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn core(&self) -> &Arc<Core<Kd>> {
+        self.cell.get_or_init(|| {
+            let seed = self.seed.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let value = match seed {
+                Some(Seed::Value(v)) => v,
+                Some(Seed::With(f)) => f(),
+                None => unreachable!("nanostate: a store's seed is taken only once"),
+            };
+            Core::new(Some(value), self.eq, self.key_eq)
+        })
+    }
+
+    pub(crate) fn share(&self) -> Self {
+        Self::from_core(self.core().clone(), self.eq, self.key_eq)
+    }
+}
