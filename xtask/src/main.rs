@@ -1,0 +1,110 @@
+//! Project automation, as a small Rust program (`cargo xtask <command>`).
+//!
+//! * `cargo xtask ci`    — everything CI checks: formatting, clippy with
+//!   warnings denied, the whole test suite (unit, integration, conformance,
+//!   doctests), the loom model, and a quick benchmark smoke run.
+//! * `cargo xtask test`  — the test suite only.
+//! * `cargo xtask bench` — the full benchmark table.
+//! * `cargo xtask demo`  — runs the demo.
+
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("test") => test(),
+        Some("loom") => loom(),
+        Some("bench") => run(
+            "benchmarks",
+            cargo(&["run", "--release", "-p", "nanostate-benches"]),
+        ),
+        Some("demo") => run(
+            "demo",
+            cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
+        ),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|test|loom|bench|demo>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(step) => {
+            eprintln!("xtask: step failed: {step}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(args);
+    cmd
+}
+
+fn run(name: &str, mut cmd: Command) -> Result<(), String> {
+    eprintln!("\n=== {name}: {cmd:?}");
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{name}: cannot start: {e}"))?;
+    eprintln!("=== {name}: {status} in {:.1?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(name.to_string())
+    }
+}
+
+fn test() -> Result<(), String> {
+    run("tests", cargo(&["test", "--workspace", "--all-targets"]))?;
+    run("doctests", cargo(&["test", "--workspace", "--doc"]))
+}
+
+/// The loom model of the notification core, in its own target directory so
+/// the `--cfg loom` build does not invalidate the normal one.
+fn loom() -> Result<(), String> {
+    let mut cmd = cargo(&[
+        "test",
+        "--release",
+        "-p",
+        "nanostate",
+        "--test",
+        "loom",
+        "--target-dir",
+        "target/loom",
+    ]);
+    cmd.env("RUSTFLAGS", "--cfg loom");
+    cmd.env("LOOM_MAX_PREEMPTIONS", "3");
+    run("loom model", cmd)
+}
+
+fn ci() -> Result<(), String> {
+    run("format", cargo(&["fmt", "--all", "--", "--check"]))?;
+    run(
+        "clippy",
+        cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    test()?;
+    loom()?;
+    run(
+        "benchmark smoke run",
+        cargo(&[
+            "run",
+            "--release",
+            "-p",
+            "nanostate-benches",
+            "--",
+            "--quick",
+        ]),
+    )
+}
