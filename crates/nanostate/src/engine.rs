@@ -125,8 +125,9 @@ pub(crate) fn run_guarded(f: impl FnOnce()) {
 /// Inside the batch every listener is queued at most once, with the old value
 /// of its first notification and no changed key (so `listen_keys` listeners
 /// compare values instead). Nested batches join the outermost one. The queue
-/// drains when the outermost batch returns, also if `f` panics (the panic then
-/// continues after the listeners ran). A batch that ends inside a listener
+/// drains when the outermost batch returns, also if `f` panics: the panic then
+/// continues after the listeners ran, unless a listener panicked too, whose
+/// panic replaces it (as an error thrown in a JS `finally` does). A batch that ends inside a listener
 /// leaves its calls to the drain already running, so no call is delivered
 /// twice.
 ///
@@ -149,35 +150,33 @@ pub(crate) fn run_guarded(f: impl FnOnce()) {
 /// assert_eq!(CALLS.load(Ordering::SeqCst), 1);
 /// ```
 pub fn batch<R>(f: impl FnOnce() -> R) -> R {
-    struct Exit;
-    impl Drop for Exit {
-        fn drop(&mut self) {
-            let outer_idle = with_engine(|e| {
-                e.batch_depth -= 1;
-                e.batch_depth == 0 && !e.draining
-            });
-            if outer_idle {
-                // The seen set stays active during the final drain, as in
-                // Nano Stores: writes made there do not queue a listener twice.
-                with_engine(|e| e.batch_depth += 1);
-                let result = panic::catch_unwind(drain_quietly);
-                with_engine(|e| {
-                    e.batch_depth -= 1;
-                    e.seen.clear();
-                });
-                if let Err(payload) = result {
-                    if !std::thread::panicking() {
-                        panic::resume_unwind(payload);
-                    }
-                }
-            } else if with_engine(|e| e.batch_depth == 0) {
-                with_engine(|e| e.seen.clear());
-            }
-        }
-    }
     with_engine(|e| e.batch_depth += 1);
-    let _exit = Exit;
-    f()
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    let outer_idle = with_engine(|e| {
+        e.batch_depth -= 1;
+        e.batch_depth == 0 && !e.draining
+    });
+    let mut drained = Ok(());
+    if outer_idle {
+        // The seen set stays active during the final drain, as in Nano
+        // Stores: writes made there do not queue a listener twice.
+        with_engine(|e| e.batch_depth += 1);
+        drained = panic::catch_unwind(drain_quietly);
+        with_engine(|e| {
+            e.batch_depth -= 1;
+            e.seen.clear();
+        });
+    } else if with_engine(|e| e.batch_depth == 0) {
+        with_engine(|e| e.seen.clear());
+    }
+    // A listener's panic replaces one from the body, like JS `finally`.
+    if let Err(payload) = drained {
+        panic::resume_unwind(payload);
+    }
+    match result {
+        Ok(value) => value,
+        Err(payload) => panic::resume_unwind(payload),
+    }
 }
 
 fn drain_quietly() {
