@@ -9,7 +9,7 @@
 //! told only when the result changed.
 
 use std::any::Any;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
@@ -167,16 +167,27 @@ fn downcast<V: 'static>(value: &AnyValue) -> &V {
 }
 
 struct RefreshState {
-    epoch: Option<u64>,
-    args: Option<Vec<AnyValue>>,
-    generation: u64,
+    args: Option<Arc<[AnyValue]>>,
 }
+
+/// Marks the recorded epoch as unknown (never refreshed, or cleaned).
+const NO_EPOCH: u64 = u64::MAX;
+
+/// Marks a dependency version as unknown.
+const NO_VERSION: u64 = u64::MAX;
 
 pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     core: Arc<Core<AtomKind<T>>>,
     deps: Vec<Arc<dyn Node>>,
     f: ComputeFn<T>,
     state: Mutex<RefreshState>,
+    /// The global epoch at the last refresh: equal means the cache is valid.
+    epoch: AtomicU64,
+    /// Counts refreshes; a result is committed only by the newest one.
+    generation: AtomicU64,
+    /// Version of each dependency when `args` were read, readable without
+    /// the lock: an unchanged version means an unchanged argument.
+    versions: Box<[AtomicU64]>,
     batched: bool,
     timer: Mutex<Option<TimerId>>,
     this: Weak<Self>,
@@ -190,15 +201,15 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         eq: fn(&T, &T) -> bool,
     ) -> Arc<Self> {
         let core = Core::new(None, eq, no_key_eq);
+        let versions = deps.iter().map(|_| AtomicU64::new(NO_VERSION)).collect();
         let inner = Arc::new_cyclic(|this: &Weak<Self>| ComputedInner {
             core,
+            versions,
             deps,
             f,
-            state: Mutex::new(RefreshState {
-                epoch: None,
-                args: None,
-                generation: 0,
-            }),
+            state: Mutex::new(RefreshState { args: None }),
+            epoch: AtomicU64::new(NO_EPOCH),
+            generation: AtomicU64::new(0),
             batched,
             timer: Mutex::new(None),
             this: this.clone(),
@@ -259,32 +270,50 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
 impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
     fn refresh(&self) {
         let epoch = EPOCH.load(Ordering::Acquire);
-        let generation = {
-            let mut st = self.lock();
-            if st.epoch == Some(epoch) {
-                return;
-            }
-            st.epoch = Some(epoch);
-            st.generation += 1;
-            st.generation
-        };
+        if self.epoch.swap(epoch, Ordering::AcqRel) == epoch {
+            return;
+        }
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        // Fast path: every dependency is still at the version of the last
+        // arguments, and reading it would have no side effect, so the
+        // arguments are the same snapshots and nothing needs to be read.
+        let unchanged = self
+            .deps
+            .iter()
+            .zip(self.versions.iter())
+            .all(|(dep, seen)| {
+                dep.pull()
+                    .is_some_and(|v| v == seen.load(Ordering::Acquire) && v != NO_VERSION)
+            });
+        // (Versions are NO_VERSION until arguments were first recorded.)
+        if unchanged {
+            return;
+        }
         let mut args = Vec::with_capacity(self.deps.len());
+        let mut versions = Vec::with_capacity(self.deps.len());
         for dep in &self.deps {
             match dep.get_any() {
-                Some(value) => args.push(value),
+                Some((version, value)) => {
+                    versions.push(version);
+                    args.push(value);
+                }
                 None => return,
             }
         }
+        let args: Arc<[AnyValue]> = args.into();
         let changed = {
             let mut st = self.lock();
             let changed = match &st.args {
                 None => true,
                 Some(prev) => prev
                     .iter()
-                    .zip(&args)
+                    .zip(args.iter())
                     .zip(&self.deps)
                     .any(|((old, new), dep)| !dep.same(old, new)),
             };
+            for (seen, version) in self.versions.iter().zip(versions) {
+                seen.store(version, Ordering::Release);
+            }
             if changed {
                 st.args = Some(args.clone());
             }
@@ -295,16 +324,21 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         }
         let value = (self.f)(&args);
         if !self.core.run_set_hooks(Proposed::Value(&value)) {
-            self.core
-                .replace(value, || self.lock().generation == generation);
+            self.core.replace(value, || {
+                self.generation.load(Ordering::Acquire) == generation
+            });
         }
-        self.lock().epoch = Some(EPOCH.load(Ordering::Acquire));
+        self.epoch
+            .store(EPOCH.load(Ordering::Acquire), Ordering::Release);
     }
 
     fn reset(&self) {
         let mut st = self.lock();
-        st.epoch = None;
+        self.epoch.store(NO_EPOCH, Ordering::Release);
         st.args = None;
+        for seen in self.versions.iter() {
+            seen.store(NO_VERSION, Ordering::Release);
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
-use crate::sync::{AtomicBool, AtomicU64, Mutex, MutexGuard};
+use crate::sync::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::engine::{self, Round};
@@ -119,6 +119,10 @@ pub struct Core<Kd: Kind> {
     state: Mutex<State<Kd>>,
     /// Bumped under the lock on every value replacement.
     version: AtomicU64,
+    /// Which hook kinds exist (`HOOK_*`), so hot paths skip them unlocked.
+    flags: AtomicU8,
+    /// Mirror of the listener count, written under the lock.
+    lc: AtomicUsize,
     unmount_delay_ms: AtomicU64,
     /// Set for computed stores: refreshes the cache before a read.
     pub(crate) refresher: std::sync::OnceLock<Weak<dyn Refresh>>,
@@ -130,6 +134,13 @@ pub(crate) trait Refresh: Send + Sync {
     fn refresh(&self);
     fn reset(&self);
 }
+
+const HOOK_SET: u8 = 1;
+const HOOK_NOTIFY: u8 = 2;
+const HOOK_ANY: u8 = 4;
+
+/// What a write hands to delivery: the listeners and the value at commit.
+type Snapshot<Kd> = (Arc<Vec<Arc<Slot<Kd>>>>, Arc<V<Kd>>, u64);
 
 /// Default delay between the last listener leaving and `on_mount` cleanups.
 pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
@@ -145,6 +156,8 @@ impl<Kd: Kind> Core<Kd> {
                 key_eq,
             }),
             version: AtomicU64::new(0),
+            flags: AtomicU8::new(0),
+            lc: AtomicUsize::new(0),
             unmount_delay_ms: AtomicU64::new(STORE_UNMOUNT_DELAY.as_millis() as u64),
             refresher: std::sync::OnceLock::new(),
             this: this.clone(),
@@ -174,21 +187,40 @@ impl<Kd: Kind> Core<Kd> {
     /// store without listeners but with hooks is mounted for a moment, so
     /// `on_start`, `on_mount` and `on_stop` run and the unmount timer starts.
     pub(crate) fn get(&self) -> Option<Arc<V<Kd>>> {
+        self.get_versioned().map(|(_, value)| value)
+    }
+
+    /// `get()` and the version of the value it returns, read together.
+    pub(crate) fn get_versioned(&self) -> Option<(u64, Arc<V<Kd>>)> {
         if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
             refresher.refresh();
         }
-        let brief = {
+        {
             let st = self.lock();
-            st.listeners.is_empty() && st.hooks.is_some()
-        };
-        if brief {
-            drop(self.listen(next_id(), Box::new(|_, _, _| {})));
+            if !st.listeners.is_empty() || st.hooks.is_none() {
+                return st.value.clone().map(|v| (self.version(), v));
+            }
         }
-        self.peek()
+        drop(self.listen(next_id(), Box::new(|_, _, _| {})));
+        let st = self.lock();
+        st.value.clone().map(|v| (self.version(), v))
+    }
+
+    /// For a computed store reading this one: refresh (if computed) and
+    /// return the version when `get()` would have no side effect (the store
+    /// has listeners or no hooks), so an unchanged version proves the value
+    /// is the same snapshot without reading it.
+    pub(crate) fn pull(&self) -> Option<u64> {
+        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
+            refresher.refresh();
+        }
+        let quiet = self.lc.load(Ordering::Acquire) > 0
+            || self.flags.load(Ordering::Acquire) & HOOK_ANY == 0;
+        quiet.then(|| self.version())
     }
 
     pub(crate) fn listener_count(&self) -> usize {
-        self.lock().listeners.len()
+        self.lc.load(Ordering::Acquire)
     }
 
     pub(crate) fn set_eq(&self, eq: Eq<Kd>) {
@@ -216,7 +248,10 @@ impl<Kd: Kind> Core<Kd> {
             core: self.this.clone(),
             f,
         });
-        Arc::make_mut(&mut self.lock().listeners).push(slot.clone());
+        let mut st = self.lock();
+        Arc::make_mut(&mut st.listeners).push(slot.clone());
+        self.lc.store(st.listeners.len(), Ordering::Release);
+        drop(st);
         Subscription::new(slot)
     }
 
@@ -288,6 +323,7 @@ impl<Kd: Kind> Core<Kd> {
                 return;
             };
             Arc::make_mut(&mut st.listeners).remove(pos);
+            self.lc.store(st.listeners.len(), Ordering::Release);
             st.listeners.is_empty()
         };
         if now_empty {
@@ -360,7 +396,7 @@ impl<Kd: Kind> Core<Kd> {
 
     /// `set(value)`: `on_set` hooks, then the equality check, then notify.
     pub(crate) fn set(&self, value: V<Kd>) {
-        if self.run_set_hooks(Proposed::Value(&value)) {
+        if self.has(HOOK_SET) && self.run_set_hooks(Proposed::Value(&value)) {
             return;
         }
         self.replace(value, || true);
@@ -370,7 +406,7 @@ impl<Kd: Kind> Core<Kd> {
     /// lock, says no), then notifies. Returns whether it changed.
     pub(crate) fn replace(&self, value: V<Kd>, check: impl FnOnce() -> bool) -> bool {
         let value = Arc::new(value);
-        let old = {
+        let (old, snapshot) = {
             let mut st = self.lock();
             // The caller's check comes first: an `update` computed from a
             // stale value must retry even if its result equals the newer one.
@@ -382,16 +418,50 @@ impl<Kd: Kind> Core<Kd> {
                     return false;
                 }
             }
-            let old = st.value.replace(value);
-            self.version.fetch_add(1, Ordering::Release);
-            old
+            self.commit(&mut st, value)
         };
-        self.notify(old, None);
+        self.after_commit(old, None, snapshot);
         true
+    }
+
+    /// Stores a new value (under the lock) and snapshots what delivery
+    /// needs, unless `on_notify` hooks must run first.
+    fn commit(
+        &self,
+        st: &mut State<Kd>,
+        value: Arc<V<Kd>>,
+    ) -> (Option<Arc<V<Kd>>>, Option<Snapshot<Kd>>) {
+        let snapshot = (!st.listeners.is_empty() && !self.has(HOOK_NOTIFY))
+            .then(|| (st.listeners.clone(), value.clone()));
+        let old = st.value.replace(value);
+        let version = self.version.fetch_add(1, Ordering::Release) + 1;
+        (old, snapshot.map(|(slots, value)| (slots, value, version)))
+    }
+
+    fn after_commit(
+        &self,
+        old: Option<Arc<V<Kd>>>,
+        key: Option<K<Kd>>,
+        snapshot: Option<Snapshot<Kd>>,
+    ) {
+        if self.has(HOOK_NOTIFY) {
+            return self.notify(old, key);
+        }
+        EPOCH.fetch_add(1, Ordering::AcqRel);
+        if let Some((slots, value, version)) = snapshot {
+            self.deliver(old, key, slots, value, version);
+        }
+    }
+
+    fn has(&self, hook: u8) -> bool {
+        self.flags.load(Ordering::Acquire) & hook != 0
     }
 
     /// Runs `on_set` hooks (if any); true if one aborted.
     pub(crate) fn run_set_hooks(&self, proposed: Proposed<'_, V<Kd>, K<Kd>, I<Kd>>) -> bool {
+        if !self.has(HOOK_SET) {
+            return false;
+        }
         let hooks = self.with_hooks(|_, h| {
             if h.set.is_empty() {
                 None
@@ -420,16 +490,14 @@ impl<Kd: Kind> Core<Kd> {
         key: Option<K<Kd>>,
         mutate: impl FnOnce(&State<Kd>) -> Option<V<Kd>>,
     ) -> bool {
-        let old = {
+        let (old, snapshot) = {
             let mut st = self.lock();
             let Some(next) = mutate(&st) else {
                 return false;
             };
-            let old = st.value.replace(Arc::new(next));
-            self.version.fetch_add(1, Ordering::Release);
-            old
+            self.commit(&mut st, Arc::new(next))
         };
-        self.notify(old, key);
+        self.after_commit(old, key, snapshot);
         true
     }
 
@@ -444,7 +512,7 @@ impl<Kd: Kind> Core<Kd> {
             };
             let Some(current) = current else { return };
             let next = f(&current);
-            if self.run_set_hooks(Proposed::Value(&next)) {
+            if self.has(HOOK_SET) && self.run_set_hooks(Proposed::Value(&next)) {
                 return;
             }
             let mut stale = false;
@@ -494,19 +562,52 @@ impl<Kd: Kind> Core<Kd> {
             let st = self.lock();
             (st.listeners.clone(), self.version(), st.value.clone())
         };
-        if slots.is_empty() {
-            return;
+        if let (false, Some(value)) = (slots.is_empty(), value) {
+            self.deliver(old, key, slots, value, version);
         }
-        let Some(value) = value else { return };
-        let key = if engine::in_batch() { None } else { key };
-        let round = Rc::new(RoundImpl {
-            core: self.arc(),
-            old,
-            key,
-            slots: slots.clone(),
-            cache: RefCell::new((version, value)),
-        });
-        engine::enqueue(round, slots.iter().map(|s| s.cb));
+    }
+
+    /// Calls or queues one call per listener. When this thread's queue is
+    /// idle the calls run right here (no queued round is built); otherwise
+    /// they join the queue behind the calls already waiting.
+    fn deliver(
+        &self,
+        old: Option<Arc<V<Kd>>>,
+        key: Option<K<Kd>>,
+        slots: Arc<Vec<Arc<Slot<Kd>>>>,
+        value: Arc<V<Kd>>,
+        version: u64,
+    ) {
+        match engine::begin() {
+            engine::Delivery::Now => {
+                let mut current = (version, value);
+                for slot in slots.iter() {
+                    if !slot.active.load(Ordering::Acquire) {
+                        continue;
+                    }
+                    if self.version() != current.0 {
+                        let st = self.lock();
+                        if let Some(value) = &st.value {
+                            current = (self.version(), value.clone());
+                        }
+                    }
+                    let value = &current.1;
+                    engine::run_guarded(|| (slot.f)(value, old.as_deref(), key.as_ref()));
+                }
+                engine::finish();
+            }
+            engine::Delivery::Queue { in_batch } => {
+                let key = if in_batch { None } else { key };
+                let round = Rc::new(RoundImpl {
+                    core: self.arc(),
+                    old,
+                    key,
+                    slots: slots.clone(),
+                    cache: RefCell::new((version, value)),
+                });
+                engine::enqueue(round, slots.iter().map(|s| s.cb));
+            }
+        }
     }
 
     // ----- hooks ---------------------------------------------------------
@@ -534,7 +635,19 @@ impl<Kd: Kind> Core<Kd> {
             }
         }
         add(hooks, id);
+        self.update_flags(hooks);
         id
+    }
+
+    fn update_flags(&self, h: &Hooks<Kd>) {
+        let mut flags = HOOK_ANY;
+        if !h.set.is_empty() {
+            flags |= HOOK_SET;
+        }
+        if !h.notify.is_empty() {
+            flags |= HOOK_NOTIFY;
+        }
+        self.flags.store(flags, Ordering::Release);
     }
 
     pub(crate) fn on_start(&self, f: StartHook) -> u64 {
@@ -592,6 +705,7 @@ impl<Kd: Kind> Core<Kd> {
                 h.cleanups.clear();
             }
         }
+        self.update_flags(h);
     }
 
     // ----- testing -------------------------------------------------------
@@ -623,6 +737,7 @@ impl<Kd: Kind> Core<Kd> {
         }
         let slots = {
             let mut st = self.lock();
+            self.lc.store(0, Ordering::Release);
             std::mem::take(Arc::make_mut(&mut st.listeners))
         };
         for slot in &slots {
@@ -684,8 +799,10 @@ impl<Kd: Kind> Round for RoundImpl<Kd> {
 /// their dependencies.
 #[doc(hidden)]
 pub trait Node: Send + Sync + 'static {
-    /// `get()`, erased.
-    fn get_any(&self) -> Option<Arc<dyn Any + Send + Sync>>;
+    /// `get()`, erased, with the version of the value read.
+    fn get_any(&self) -> Option<(u64, Arc<dyn Any + Send + Sync>)>;
+    /// See `Core::pull`.
+    fn pull(&self) -> Option<u64>;
     /// Whether two values read by `get_any` are the same for this store:
     /// the same snapshot, or equal by the store's equality.
     fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool;
@@ -694,8 +811,13 @@ pub trait Node: Send + Sync + 'static {
 }
 
 impl<Kd: Kind> Node for Core<Kd> {
-    fn get_any(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        self.get().map(|v| v as Arc<dyn Any + Send + Sync>)
+    fn get_any(&self) -> Option<(u64, Arc<dyn Any + Send + Sync>)> {
+        self.get_versioned()
+            .map(|(version, v)| (version, v as Arc<dyn Any + Send + Sync>))
+    }
+
+    fn pull(&self) -> Option<u64> {
+        Core::pull(self)
     }
 
     fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool {

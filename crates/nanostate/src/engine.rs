@@ -62,9 +62,35 @@ fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> R {
     ENGINE.with(|engine| f(&mut engine.borrow_mut()))
 }
 
-/// Whether a batch is open on this thread (changes then carry no key).
-pub(crate) fn in_batch() -> bool {
-    with_engine(|e| e.batch_depth > 0)
+/// How a change reaches its listeners.
+pub(crate) enum Delivery {
+    /// The queue is idle: call the listeners now, then [`finish`].
+    Now,
+    /// Append to the queue (a drain is running or a batch is open).
+    Queue { in_batch: bool },
+}
+
+/// Starts delivering a change. With [`Delivery::Now`] the caller calls the
+/// listeners in order (each through [`run_guarded`]) and then calls
+/// [`finish`]; changes they make are queued behind them, as if the whole
+/// round had been queued first.
+pub(crate) fn begin() -> Delivery {
+    with_engine(|e| {
+        if e.queue.is_empty() && !e.draining && e.batch_depth == 0 {
+            e.draining = true;
+            Delivery::Now
+        } else {
+            Delivery::Queue {
+                in_batch: e.batch_depth > 0,
+            }
+        }
+    })
+}
+
+/// Ends a [`Delivery::Now`] round: drains what it queued, then re-raises the
+/// last panic a listener raised.
+pub(crate) fn finish() {
+    drain();
 }
 
 /// Queues one call per listener of a round and drains if this thread was idle.
