@@ -285,8 +285,9 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                 dep.pull()
                     .is_some_and(|v| v == seen.load(Ordering::Acquire) && v != NO_VERSION)
             });
-        // (Versions are NO_VERSION until arguments were first recorded.)
-        if unchanged {
+        // (Versions are NO_VERSION until arguments were first recorded; a
+        // store without dependencies goes the full way, computing once.)
+        if unchanged && !self.deps.is_empty() {
             return;
         }
         let mut args = Vec::with_capacity(self.deps.len());

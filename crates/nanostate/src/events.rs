@@ -91,7 +91,7 @@ pub enum Proposed<'a, V, K = NoKey, I = NoKey> {
 /// static AGE: Atom<i32> = atom(0);
 /// on_set(&AGE, |event| {
 ///     if let Proposed::Value(v) = event.proposed() {
-///         if *v < 0 {
+///         if **v < 0 {
 ///             event.abort();
 ///         }
 ///     }

@@ -233,3 +233,16 @@ fn static_stores_are_plain_items() {
         ]
     );
 }
+
+#[test]
+fn computed_without_dependencies_computes_once() {
+    let computes = Log::new();
+    let c = computes.clone();
+    let constant = Computed::dynamic(vec![], move |_| {
+        c.push("compute");
+        42
+    });
+    assert_eq!(constant.get(), 42);
+    assert_eq!(constant.get(), 42);
+    assert_eq!(computes.take(), ["compute"]);
+}
