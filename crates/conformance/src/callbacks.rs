@@ -347,7 +347,9 @@ pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Com
     let sources = deps.iter().map(Handle::source).collect();
     let is_map: Vec<bool> = deps.iter().map(|d| matches!(d, Handle::Map(_))).collect();
     let id: Arc<str> = id.into();
-    Computed::dynamic_with(sources, batched, js_is, move |args| {
+    // Nano Stores' computed stores start (and restart after cleanStores) as
+    // `undefined`.
+    let computed = Computed::dynamic_with(sources, batched, js_is, move |args| {
         const MISSING: JsVal = JsVal::Undefined;
         let args: Vec<Arg<'_>> = is_map
             .iter()
@@ -374,5 +376,6 @@ pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Com
             Err(_) if trace::halted() => JsVal::Undefined,
             Err(_) => throw(),
         }
-    })
+    });
+    computed.with_initial(JsVal::Undefined)
 }

@@ -188,6 +188,8 @@ pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     /// Version of each dependency when `args` were read, readable without
     /// the lock: an unchanged version means an unchanged argument.
     versions: Box<[AtomicU64]>,
+    /// The value before the first computation and after `clean_stores`.
+    initial: Mutex<Option<Arc<T>>>,
     batched: bool,
     timer: Mutex<Option<TimerId>>,
     this: Weak<Self>,
@@ -205,6 +207,7 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         let inner = Arc::new_cyclic(|this: &Weak<Self>| ComputedInner {
             core,
             versions,
+            initial: Mutex::new(None),
             deps,
             f,
             state: Mutex::new(RefreshState { args: None }),
@@ -340,6 +343,13 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         for seen in self.versions.iter() {
             seen.store(NO_VERSION, Ordering::Release);
         }
+        drop(st);
+        let initial = self
+            .initial
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        self.core.reset_value(initial);
     }
 }
 
@@ -620,7 +630,36 @@ impl<T: Send + Sync + 'static> Computed<T> {
         )
     }
 
+    /// Gives the store a value to hold before its first computation and
+    /// after [`clean_stores`](crate::clean_stores) (Nano Stores' computed
+    /// stores start as `undefined`). A first result equal to it is then not a
+    /// change, and a read from inside the store's own first computation
+    /// returns it.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed};
+    /// let a = Atom::new(0);
+    /// let c = Computed::new(&a, |a| *a).with_initial(0);
+    /// let _sub = c.listen(|_, _| panic!("0 is not a change from the initial 0"));
+    /// assert_eq!(c.get(), 0);
+    /// ```
+    pub fn with_initial(self, value: T) -> Self {
+        let inner = self.inner();
+        let value = Arc::new(value);
+        *inner.initial.lock().unwrap_or_else(|e| e.into_inner()) = Some(value.clone());
+        if inner.core.peek().is_none() {
+            inner.core.reset_value(Some(value));
+        }
+        self
+    }
+
     /// The current result (computed now if the cache is stale), cloned.
+    ///
+    /// # Panics
+    ///
+    /// When called from inside this store's own first computation (for
+    /// example by a hook that runs while its arguments are read): there is
+    /// no value yet. [`with_initial`](Self::with_initial) provides one.
     ///
     /// ```
     /// use nanostate::{Atom, Computed};
@@ -644,11 +683,10 @@ impl<T: Send + Sync + 'static> Computed<T> {
     /// assert_eq!(v.with(Vec::len), 3);
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let value = self
-            .inner()
-            .core
-            .get()
-            .expect("a computed store has a value after a refresh");
+        let value = self.inner().core.get().expect(
+            "nanostate: a computed store was read during its own first computation, \
+                 before it had a value; give it one with Computed::with_initial",
+        );
         f(&value)
     }
 

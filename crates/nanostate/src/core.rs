@@ -270,7 +270,7 @@ impl<Kd: Kind> Core<Kd> {
                     let hooks = self.with_hooks(|st, h| {
                         if st.listeners.is_empty() && !h.starting {
                             h.starting = true;
-                            Some(h.start.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                            Some(h.start.clone())
                         } else {
                             None
                         }
@@ -278,8 +278,10 @@ impl<Kd: Kind> Core<Kd> {
                     if let Some(Some(hooks)) = hooks {
                         let mut event = LifecycleEvent::default();
                         let _reset = ResetStarting(self);
-                        for hook in hooks.iter().rev() {
-                            hook(&mut event);
+                        for (id, hook) in hooks.iter().rev() {
+                            if self.hook_active(*id) {
+                                hook(&mut event);
+                            }
                         }
                     }
                 }
@@ -287,14 +289,17 @@ impl<Kd: Kind> Core<Kd> {
                     let hooks = self.with_hooks(|st, h| {
                         if st.listeners.is_empty() && !h.mounted {
                             h.mounted = true;
-                            Some(h.mount.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                            Some(h.mount.clone())
                         } else {
                             None
                         }
                     });
                     if let Some(Some(hooks)) = hooks {
                         let mut event = LifecycleEvent::default();
-                        for hook in hooks.iter().rev() {
+                        for (id, hook) in hooks.iter().rev() {
+                            if !self.hook_active(*id) {
+                                continue;
+                            }
                             if let Some(cleanup) = hook(&mut event) {
                                 self.with_hooks(|_, h| h.cleanups.push(cleanup));
                             }
@@ -346,12 +351,12 @@ impl<Kd: Kind> Core<Kd> {
         };
         match outer {
             Wrap::Stop => {
-                let hooks = self
-                    .with_hooks(|_, h| h.stop.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
-                    .unwrap_or_default();
+                let hooks = self.with_hooks(|_, h| h.stop.clone()).unwrap_or_default();
                 let mut event = LifecycleEvent::default();
-                for hook in hooks.iter().rev() {
-                    hook(&mut event);
+                for (id, hook) in hooks.iter().rev() {
+                    if self.hook_active(*id) {
+                        hook(&mut event);
+                    }
                 }
                 self.run_off(inner);
             }
@@ -466,7 +471,7 @@ impl<Kd: Kind> Core<Kd> {
             if h.set.is_empty() {
                 None
             } else {
-                Some(h.set.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                Some(h.set.clone())
             }
         });
         let Some(Some(hooks)) = hooks else {
@@ -477,8 +482,10 @@ impl<Kd: Kind> Core<Kd> {
             proposed,
             aborted: false,
         };
-        for hook in hooks.iter().rev() {
-            hook(&mut event);
+        for (id, hook) in hooks.iter().rev() {
+            if self.hook_active(*id) {
+                hook(&mut event);
+            }
         }
         event.aborted
     }
@@ -526,6 +533,28 @@ impl<Kd: Kind> Core<Kd> {
         }
     }
 
+    /// Replaces the value without notifying (a computed store's reset).
+    pub(crate) fn reset_value(&self, value: Option<Arc<V<Kd>>>) {
+        let old = {
+            let mut st = self.lock();
+            self.version.fetch_add(1, Ordering::Release);
+            std::mem::replace(&mut st.value, value)
+        };
+        drop(old);
+    }
+
+    /// Whether the hook `id` is still registered.
+    fn hook_active(&self, id: u64) -> bool {
+        self.with_hooks(|_, h| {
+            h.start.iter().any(|(i, _)| *i == id)
+                || h.stop.iter().any(|(i, _)| *i == id)
+                || h.mount.iter().any(|(i, _)| *i == id)
+                || h.set.iter().any(|(i, _)| *i == id)
+                || h.notify.iter().any(|(i, _)| *i == id)
+        })
+        .unwrap_or(false)
+    }
+
     pub(crate) fn version(&self) -> u64 {
         self.version.load(Ordering::Acquire)
     }
@@ -537,7 +566,7 @@ impl<Kd: Kind> Core<Kd> {
             if h.notify.is_empty() {
                 None
             } else {
-                Some(h.notify.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+                Some(h.notify.clone())
             }
         });
         if let Some(Some(hooks)) = notify_hooks {
@@ -547,8 +576,10 @@ impl<Kd: Kind> Core<Kd> {
                 key: key.as_ref(),
                 aborted: false,
             };
-            for hook in hooks.iter().rev() {
-                hook(&mut event);
+            for (id, hook) in hooks.iter().rev() {
+                if self.hook_active(*id) {
+                    hook(&mut event);
+                }
             }
             if event.aborted {
                 // Unlike Nano Stores 1.5.2 the epoch still moves, so computed
@@ -728,21 +759,14 @@ impl<Kd: Kind> Core<Kd> {
         }
         if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
             refresher.reset();
-            let old = {
-                let mut st = self.lock();
-                self.version.fetch_add(1, Ordering::Release);
-                st.value.take()
-            };
-            drop(old);
         }
+        // Calls already queued still run (only unsubscribing cancels them,
+        // as in Nano Stores); dropping an old guard later is a no-op.
         let slots = {
             let mut st = self.lock();
             self.lc.store(0, Ordering::Release);
             std::mem::take(Arc::make_mut(&mut st.listeners))
         };
-        for slot in &slots {
-            slot.active.store(false, Ordering::Release);
-        }
         drop(slots);
         self.off();
     }

@@ -147,6 +147,13 @@
 //! * **Q6 (not yet applicable)** — effects come with part 2.
 //! * **Q7** — removing the last `on_mount` hook forgets the mounted mark and
 //!   its pending cleanups.
+//! * **Hooks changed during an event** — a hook removed by another hook of
+//!   the same event does not run later in it, and no hook runs twice (1.5.2
+//!   walks its live hook array, so a removal can call a hook twice).
+//! * **No stale re-entrant result** — if a computed store's refresh is
+//!   re-entered (a hook or listener triggered while it reads its arguments
+//!   refreshes it again), the older refresh does not overwrite the newer
+//!   result (1.5.2 commits it, leaving a stale value cached).
 //! * **Listener identity** is the registration: a Rust closure has no
 //!   identity, so one closure registered twice (or on two stores) is two
 //!   listeners, each called once per batch.

@@ -246,3 +246,65 @@ fn computed_without_dependencies_computes_once() {
     assert_eq!(constant.get(), 42);
     assert_eq!(computes.take(), ["compute"]);
 }
+
+#[test]
+fn computed_first_result_equal_to_its_initial_value_is_not_a_change() {
+    let a = Atom::new(0);
+    let c = Computed::new(&a, |a| *a).with_initial(0);
+    let log = Log::new();
+    let l = log.clone();
+    on_notify(&c, move |_| l.push("notify")).keep();
+    let _sub = c.listen(|_, _| {});
+    assert_eq!(c.get(), 0);
+    assert!(log.take().is_empty());
+    a.set(1);
+    assert_eq!(log.take(), ["notify"]);
+}
+
+#[test]
+fn computed_read_during_its_own_first_computation_returns_the_initial_value() {
+    let a = Atom::new(1);
+    let c = Computed::new(&a, |a| a * 10).with_initial(-1);
+    let seen = Log::new();
+    let (s, c2) = (seen.clone(), c.clone());
+    on_set(&c, move |_| s.push(c2.get().to_string())).keep();
+    assert_eq!(c.get(), 10);
+    assert_eq!(seen.take(), ["-1"]);
+}
+
+#[test]
+fn clean_stores_keeps_calls_that_were_already_queued() {
+    let a = Atom::new(0);
+    let log = Log::new();
+    let l = log.clone();
+    let _l1 = a.listen(move |n, _| l.push(format!("L1 {n}")));
+    let l = log.clone();
+    let _l2 = a.listen(move |n, _| l.push(format!("L2 {n}")));
+    batch(|| {
+        a.set(1);
+        clean_stores(&[&a]);
+    });
+    // Like Nano Stores: cleaning drops the listeners, not the queued calls.
+    assert_eq!(log.take(), ["L1 1", "L2 1"]);
+    a.set(2);
+    assert!(log.take().is_empty());
+}
+
+#[test]
+fn hook_removed_by_another_hook_during_an_event_does_not_run() {
+    let a = Atom::new(0);
+    let log = Log::new();
+    let l = log.clone();
+    let first = std::sync::Arc::new(std::sync::Mutex::new(Some(on_set(&a, move |_| {
+        l.push("H1")
+    }))));
+    let (l, f) = (log.clone(), first.clone());
+    on_set(&a, move |_| {
+        l.push("H2");
+        f.lock().unwrap().take();
+    })
+    .keep();
+    a.set(1);
+    // Nano Stores 1.5.2 iterates its live hook array and calls H2 twice.
+    assert_eq!(log.take(), ["H2"]);
+}
