@@ -276,7 +276,6 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         if self.epoch.swap(epoch, Ordering::AcqRel) == epoch {
             return;
         }
-        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         // Fast path: every dependency is still at the version of the last
         // arguments, and reading it would have no side effect, so the
         // arguments are the same snapshots and nothing needs to be read.
@@ -318,14 +317,16 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
             for (seen, version) in self.versions.iter().zip(versions) {
                 seen.store(version, Ordering::Release);
             }
-            if changed {
+            // Only a refresh that computes takes a generation: a nested one
+            // that finds nothing to do must not void this one's result.
+            changed.then(|| {
                 st.args = Some(args.clone());
-            }
-            changed
+                self.generation.fetch_add(1, Ordering::AcqRel) + 1
+            })
         };
-        if !changed {
+        let Some(generation) = changed else {
             return;
-        }
+        };
         let value = (self.f)(&args);
         if !self.core.run_set_hooks(Proposed::Value(&value)) {
             self.core.replace(value, || {

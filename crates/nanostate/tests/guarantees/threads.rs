@@ -86,3 +86,33 @@ fn stress_eight_threads_mixed_operations_lose_no_write() {
     assert_eq!(counter.listener_count(), 0);
     assert!(calls.load(SeqCst) > 0);
 }
+
+/// Writes on other threads move the global epoch at any time; a computed
+/// store read re-entrantly during its own refresh must still keep its result.
+#[test]
+fn computed_result_survives_unrelated_writes_on_other_threads() {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let noise = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let other = Atom::new(0u64);
+            let mut i = 0;
+            while !stop.load(SeqCst) {
+                i += 1;
+                other.set(i);
+            }
+        })
+    };
+    for round in 0..2_000 {
+        let a = Atom::new(round);
+        let c = Computed::new(&a, |a| a * 10).with_initial(-1);
+        let c2 = c.clone();
+        on_set(&c, move |_| {
+            let _ = c2.get();
+        })
+        .keep();
+        assert_eq!(c.get(), round * 10, "round {round}");
+    }
+    stop.store(true, SeqCst);
+    noise.join().unwrap();
+}
