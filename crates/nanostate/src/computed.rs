@@ -461,14 +461,11 @@ macro_rules! arity {
             $($a: &'static $A,)+
             f: fn($(&$A::Value),+) -> T,
         ) -> Computed<T> {
-            Computed::from_recipe(Recipe {
-                deps: $pad,
-                // SAFETY: see `wrap`; only that function turns it back.
-                f: unsafe { std::mem::transmute::<fn($(&$A::Value),+) -> T, fn()>(f) },
-                wrap: $wrap::<$($A,)+ T>,
-                batched: true,
-                eq: <T as PartialEq>::eq,
-            })
+            let mut computed = $static_fn($($a,)+ f);
+            if let Some(recipe) = &mut computed.recipe {
+                recipe.batched = true;
+            }
+            computed
         }
 
         impl<T: PartialEq + Send + Sync + 'static> Computed<T> {

@@ -308,3 +308,20 @@ fn hook_removed_by_another_hook_during_an_event_does_not_run() {
     // Nano Stores 1.5.2 iterates its live hook array and calls H2 twice.
     assert_eq!(log.take(), ["H2"]);
 }
+
+#[test]
+fn static_batched_store_recomputes_once_at_the_end_of_the_tick() {
+    static X: Atom<i32> = atom(1);
+    static Y: Atom<i32> = atom(2);
+    static SUM: Computed<i32> = batched2(&X, &Y, |x, y| x + y);
+    let clock = ManualClock::new();
+    let _g = clock.install();
+    let log = Log::new();
+    let l = log.clone();
+    let _sub = SUM.listen(move |n, _| l.push(n.to_string()));
+    X.set(10);
+    Y.set(20);
+    assert!(log.take().is_empty(), "nothing before the tick ends");
+    clock.advance(0);
+    assert_eq!(log.take(), ["30"]);
+}
