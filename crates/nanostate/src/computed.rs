@@ -20,7 +20,7 @@ use crate::runtime::{self, TimerId};
 use crate::store::{Dep, Store};
 use crate::subscription::Subscription;
 
-type AnyValue = Arc<dyn Any + Send + Sync>;
+pub(crate) type AnyValue = Arc<dyn Any + Send + Sync>;
 type ComputeFn<T> = Box<dyn Fn(&[AnyValue]) -> T + Send + Sync>;
 
 /// The values of a computed store's dependencies, for the run-time
@@ -98,7 +98,7 @@ impl<'a, V: 'static> Args<'a, V> {
 /// ```
 #[derive(Clone)]
 pub struct Source {
-    node: Arc<dyn Node>,
+    pub(crate) node: Arc<dyn Node>,
 }
 
 impl Source {
@@ -122,7 +122,7 @@ impl Source {
 /// assert_eq!(c.get(), "x");
 /// ```
 pub struct DynArgs<'a> {
-    values: &'a [AnyValue],
+    pub(crate) values: &'a [AnyValue],
 }
 
 impl<'a> DynArgs<'a> {
@@ -160,7 +160,7 @@ impl<'a> DynArgs<'a> {
     }
 }
 
-fn downcast<V: 'static>(value: &AnyValue) -> &V {
+pub(crate) fn downcast<V: 'static>(value: &AnyValue) -> &V {
     value
         .downcast_ref()
         .expect("nanostate: a dependency value has the type it was declared with")

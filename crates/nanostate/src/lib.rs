@@ -94,6 +94,13 @@
 //! argument changed, and listeners hear only about a changed result.
 //! [`batched`] stores recompute once at the end of the tick.
 //!
+//! # Effects
+//!
+//! [`effect`] (and [`effect2`]…[`effect4`], [`effect_dynamic`]) runs a
+//! closure with the values of some stores now and after every change; the
+//! closure may return a cleanup that runs before the next run and when the
+//! returned [`Subscription`] drops.
+//!
 //! # Lifecycle
 //!
 //! [`on_start`]/[`on_stop`] run when a store gains its first listener or
@@ -144,7 +151,8 @@
 //!   another kind.
 //! * **Q4** — an `on_notify` abort skips listeners but does not leave
 //!   computed stores with a stale cached result.
-//! * **Q6 (not yet applicable)** — effects come with part 2.
+//! * **Q6** — an effect runs once per change, also when the change reaches
+//!   it through several dependencies (a store and a computed over it).
 //! * **Q7** — removing the last `on_mount` hook forgets the mounted mark and
 //!   its pending cleanups.
 //! * **Hooks changed during an event** — a hook removed by another hook of
@@ -181,6 +189,7 @@
 mod atom;
 mod computed;
 mod core;
+mod effect;
 mod engine;
 mod events;
 mod lifecycle;
@@ -199,6 +208,7 @@ pub use crate::computed::{
     Computed, DynArgs, Source,
 };
 pub use crate::core::STORE_UNMOUNT_DELAY;
+pub use crate::effect::{effect, effect2, effect3, effect4, effect_dynamic};
 pub use crate::engine::batch;
 pub use crate::events::{LifecycleEvent, NoKey, NotifyEvent, Proposed, SetEvent, Shared};
 pub use crate::lifecycle::{on_mount, on_notify, on_set, on_start, on_stop, IntoCleanup};

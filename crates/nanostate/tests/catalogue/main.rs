@@ -13,7 +13,6 @@
 //! # Cases not ported here
 //!
 //! Part 2 of the project (not implemented in the core yet):
-//! * A25, E1–E5, X21 — `effect`.
 //! * D1–D22, DP1 — `deepMap`; P1–P10, X17 — path helpers (`getPath`/`setPath`).
 //! * LK9, LK10, X18 — `listenKeys` on `deepMap` paths.
 //! * X27 — `deepMap` equality and `onSet` payloads.
@@ -41,7 +40,8 @@
 //! unsubscribe twice), A17 (a function as the value), A19/M10 (`Object.is`
 //! equality), A20/M12/M14 (object identity via `Arc::ptr_eq` / pointer
 //! equality), A32, LK6 and LK7 (explicit `notify`), C27 (`eq` on the first
-//! computation), L3–L8 (retaining the `shared` payload object), and A7, M4,
+//! computation), E5 (a computed store plays the hand-made `{get, listen}`
+//! source), L3–L8 (retaining the `shared` payload object), and A7, M4,
 //! A33, X7, X8 ("the same function" registered twice or on two stores: one
 //! `Arc` closure behind several registrations, see `SharedListener`).
 //!
@@ -60,6 +60,7 @@ mod support;
 mod atom;
 mod clean_stores;
 mod computed;
+mod effect;
 mod keep_mount;
 mod lifecycle;
 mod listen_keys;
