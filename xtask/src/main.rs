@@ -59,8 +59,14 @@ fn run(name: &str, mut cmd: Command) -> Result<(), String> {
 }
 
 fn test() -> Result<(), String> {
-    run("tests", cargo(&["test", "--workspace", "--all-targets"]))?;
-    run("doctests", cargo(&["test", "--workspace", "--doc"]))
+    run(
+        "tests",
+        cargo(&["test", "--workspace", "--all-targets", "--all-features"]),
+    )?;
+    run(
+        "doctests",
+        cargo(&["test", "--workspace", "--doc", "--all-features"]),
+    )
 }
 
 /// The loom model of the notification core, in its own target directory so
@@ -89,6 +95,7 @@ fn ci() -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--",
             "-D",
             "warnings",

@@ -198,6 +198,7 @@ mod map_value;
 mod store;
 mod subscription;
 mod sync;
+mod task;
 mod testing;
 
 pub mod runtime;
@@ -216,6 +217,9 @@ pub use crate::map::{map, map_with, MapStore};
 pub use crate::map_value::MapValue;
 pub use crate::store::Store;
 pub use crate::subscription::Subscription;
+pub use crate::task::{
+    all_tasks, clean_tasks, running_tasks, spawn_task, start_task, task, AllTasks, Task, TaskGuard,
+};
 pub use crate::testing::{clean_stores, keep_mount, Clean};
 
 /// The project README's code blocks, compiled and run as doctests.

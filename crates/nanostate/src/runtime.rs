@@ -12,13 +12,21 @@
 //! [`ManualClock::install`] overrides it for the current thread only, so tests
 //! running in parallel do not share a clock.
 
+#[cfg(feature = "tokio")]
+mod tokio_rt;
+#[cfg(feature = "tokio")]
+pub use tokio_rt::TokioRuntime;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 /// A timer callback.
-pub type Task = Box<dyn FnOnce() + Send + 'static>;
+pub type Callback = Box<dyn FnOnce() + Send + 'static>;
+
+/// A future handed to [`Runtime::spawn`].
+pub type BoxFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>;
 
 /// Identifies a scheduled timer, so it can be cancelled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,14 +39,14 @@ pub struct TimerId(pub u64);
 /// delay, and never inside the `set_timeout` call itself.
 ///
 /// ```
-/// use nanostate::runtime::{Runtime, Task, TimerId};
+/// use nanostate::runtime::{Callback, Runtime, TimerId};
 /// use std::sync::Mutex;
 /// use std::time::Duration;
 ///
 /// /// A runtime that never fires: stores stay mounted forever.
 /// struct Frozen(Mutex<u64>);
 /// impl Runtime for Frozen {
-///     fn set_timeout(&self, _delay: Duration, _task: Task) -> TimerId {
+///     fn set_timeout(&self, _delay: Duration, _task: Callback) -> TimerId {
 ///         let mut next = self.0.lock().unwrap();
 ///         *next += 1;
 ///         TimerId(*next)
@@ -50,9 +58,48 @@ pub struct TimerId(pub u64);
 /// ```
 pub trait Runtime: Send + Sync + 'static {
     /// Runs `task` once, `delay` from now.
-    fn set_timeout(&self, delay: Duration, task: Task) -> TimerId;
+    fn set_timeout(&self, delay: Duration, task: Callback) -> TimerId;
     /// Cancels a timer that has not run yet; does nothing otherwise.
     fn clear_timeout(&self, id: TimerId);
+
+    /// Runs a future to completion in the background (used by
+    /// [`spawn_task`](crate::spawn_task)). The default drives it on a new
+    /// thread with [`block_on`]; async runtimes hand it to their executor.
+    fn spawn(&self, future: BoxFuture) {
+        std::thread::Builder::new()
+            .name("nanostate-task".into())
+            .spawn(move || block_on(future))
+            .expect("nanostate: cannot start a task thread");
+    }
+}
+
+/// Runs a future to completion on the current thread, parking it while the
+/// future waits. A minimal executor for tests, SSR entry points and the
+/// default [`Runtime::spawn`].
+///
+/// ```
+/// assert_eq!(nanostate::runtime::block_on(async { 1 + 1 }), 2);
+/// ```
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        std::thread::park();
+    }
 }
 
 static GLOBAL: RwLock<Option<Arc<dyn Runtime>>> = RwLock::new(None);
@@ -119,7 +166,7 @@ struct NativeShared {
 #[derive(Default)]
 struct NativeState {
     next_id: u64,
-    timers: BTreeMap<(Instant, u64), Task>,
+    timers: BTreeMap<(Instant, u64), Callback>,
     started: bool,
 }
 
@@ -146,7 +193,7 @@ impl Default for NativeRuntime {
 }
 
 impl Runtime for NativeRuntime {
-    fn set_timeout(&self, delay: Duration, task: Task) -> TimerId {
+    fn set_timeout(&self, delay: Duration, task: Callback) -> TimerId {
         let mut state = self.shared.state.lock().unwrap_or_else(|e| e.into_inner());
         state.next_id += 1;
         let id = state.next_id;
@@ -230,7 +277,7 @@ struct ManualState {
     now: u64,
     next_id: u64,
     advancing: bool,
-    timers: BTreeMap<(u64, u64), Task>,
+    timers: BTreeMap<(u64, u64), Callback>,
 }
 
 /// Why [`ManualClock::advance`] could not run.
@@ -351,7 +398,7 @@ impl ManualClock {
 }
 
 impl Runtime for ManualClock {
-    fn set_timeout(&self, delay: Duration, task: Task) -> TimerId {
+    fn set_timeout(&self, delay: Duration, task: Callback) -> TimerId {
         let mut state = self.lock();
         let mut delay = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         if delay == 0 && state.advancing {

@@ -18,7 +18,10 @@
 //! * X27 — `deepMap` equality and `onSet` payloads.
 //! * MC1, MC2, X28 — `mapCreator`; the map-creator parts of CS1 and CS2 (the
 //!   plain-store parts are ported).
-//! * T1–T5, C18, C19, X23 — tasks (`task`, `allTasks`, async computed).
+//! * C18, C19 — async computed functions returning a `task` (Nano Stores
+//!   deprecates them in favour of `@nanostores/async`); X23 — double-ending a
+//!   task and `cleanTasks` leaving waiters pending: a `TaskGuard` ends once, and
+//!   `clean_tasks` resolves waiters.
 //!
 //! JS-only concepts:
 //! * A23 — `readonlyType` is a TypeScript type-narrowing identity function.
@@ -66,3 +69,4 @@ mod lifecycle;
 mod listen_keys;
 mod map;
 mod supplementary;
+mod task;
