@@ -192,10 +192,13 @@ mod core;
 mod effect;
 mod engine;
 mod events;
+mod family;
 mod lifecycle;
 mod map;
 mod map_value;
 mod store;
+#[cfg(feature = "futures")]
+mod stream;
 mod subscription;
 mod sync;
 mod task;
@@ -212,10 +215,13 @@ pub use crate::core::STORE_UNMOUNT_DELAY;
 pub use crate::effect::{effect, effect2, effect3, effect4, effect_dynamic};
 pub use crate::engine::batch;
 pub use crate::events::{LifecycleEvent, NoKey, NotifyEvent, Proposed, SetEvent, Shared};
+pub use crate::family::Family;
 pub use crate::lifecycle::{on_mount, on_notify, on_set, on_start, on_stop, IntoCleanup};
 pub use crate::map::{map, map_with, MapStore};
 pub use crate::map_value::MapValue;
 pub use crate::store::Store;
+#[cfg(feature = "futures")]
+pub use crate::stream::{to_stream, StoreStream};
 pub use crate::subscription::Subscription;
 pub use crate::task::{
     all_tasks, clean_tasks, running_tasks, spawn_task, start_task, task, AllTasks, Task, TaskGuard,

@@ -43,6 +43,22 @@ pub trait Store: Send + Sync + 'static {
         self.core().peek()
     }
 
+    /// Whether two handles are the same store (clones of one run-time store,
+    /// or the same `static`).
+    ///
+    /// ```
+    /// use nanostate::{Atom, Store};
+    /// let a = Atom::new(1);
+    /// assert!(a.ptr_eq(&a.clone()));
+    /// assert!(!a.ptr_eq(&Atom::new(1)));
+    /// ```
+    fn ptr_eq(&self, other: &Self) -> bool
+    where
+        Self: Sized,
+    {
+        Arc::ptr_eq(self.core(), other.core())
+    }
+
     /// How many listeners the store has, including the internal ones of
     /// computed stores, effects and `keep_mount`.
     ///

@@ -16,8 +16,6 @@
 //! * D1–D22, DP1 — `deepMap`; P1–P10, X17 — path helpers (`getPath`/`setPath`).
 //! * LK9, LK10, X18 — `listenKeys` on `deepMap` paths.
 //! * X27 — `deepMap` equality and `onSet` payloads.
-//! * MC1, MC2, X28 — `mapCreator`; the map-creator parts of CS1 and CS2 (the
-//!   plain-store parts are ported).
 //! * C18, C19 — async computed functions returning a `task` (Nano Stores
 //!   deprecates them in favour of `@nanostores/async`); X23 — double-ending a
 //!   task and `cleanTasks` leaving waiters pending: a `TaskGuard` ends once, and
@@ -64,6 +62,7 @@ mod atom;
 mod clean_stores;
 mod computed;
 mod effect;
+mod family;
 mod keep_mount;
 mod lifecycle;
 mod listen_keys;

@@ -325,3 +325,31 @@ fn static_batched_store_recomputes_once_at_the_end_of_the_tick() {
     clock.advance(0);
     assert_eq!(log.take(), ["30"]);
 }
+
+#[cfg(feature = "futures")]
+#[test]
+fn stream_yields_current_value_then_latest_and_unsubscribes_on_drop() {
+    use futures_core::Stream;
+    use std::future::poll_fn;
+    use std::pin::Pin;
+    let a = Atom::new(1);
+    let mut values = to_stream(&a);
+    let mut next = || runtime::block_on(poll_fn(|cx| Pin::new(&mut values).poll_next(cx)));
+    assert_eq!(next(), Some(1));
+    let writer = std::thread::spawn({
+        let a = a.clone();
+        move || {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            a.set(2);
+        }
+    });
+    assert_eq!(
+        next(),
+        Some(2),
+        "a pending poll is woken by a write on another thread"
+    );
+    writer.join().unwrap();
+    assert_eq!(a.listener_count(), 1);
+    drop(values);
+    assert_eq!(a.listener_count(), 0);
+}
