@@ -199,6 +199,7 @@ mod map_value;
 mod store;
 #[cfg(feature = "futures")]
 mod stream;
+mod struct_store;
 mod subscription;
 mod sync;
 mod task;
@@ -222,6 +223,7 @@ pub use crate::map_value::MapValue;
 pub use crate::store::Store;
 #[cfg(feature = "futures")]
 pub use crate::stream::{to_stream, StoreStream};
+pub use crate::struct_store::{struct_store, struct_store_with, Fields, StructStore};
 pub use crate::subscription::Subscription;
 pub use crate::task::{
     all_tasks, clean_tasks, running_tasks, spawn_task, start_task, task, AllTasks, Task, TaskGuard,
