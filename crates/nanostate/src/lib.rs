@@ -229,6 +229,15 @@ pub use crate::task::{
     all_tasks, clean_tasks, running_tasks, spawn_task, start_task, task, AllTasks, Task, TaskGuard,
 };
 pub use crate::testing::{clean_stores, keep_mount, Clean};
+#[cfg(feature = "derive")]
+pub use nanostate_macros::Fields;
+
+/// Not public API: paths used by the code `#[derive(Fields)]` generates.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::core::Core;
+    pub use crate::struct_store::StructKind;
+}
 
 /// The project README's code blocks, compiled and run as doctests.
 #[cfg(doctest)]
