@@ -31,6 +31,7 @@
 //! |---|---|---|---|
 //! | [`Atom<T>`] | one value | `set`, `update` | [`atom`], [`atom_with`], [`Atom::new`] |
 //! | [`MapStore<K, V>`] | keyed entries, insertion-ordered ([`MapValue`]) | `set`, `set_key`, `delete_key`, `update_key` | [`map`], [`map_with`], [`MapStore::new`] |
+//! | [`StructStore<T>`] | a struct, written whole or field by field ([`Fields`]) | `set`, `set_field`, `update`; derived: `set_<field>`, `update_<field>` | [`struct_store`], [`struct_store_with`], [`StructStore::new`]; derived: `<Name>Store::new`, `::with_init` |
 //! | [`Computed<T>`] | a value derived from other stores | — (read-only) | [`computed`]…[`computed4`], [`batched`]…, [`Computed::new`]…, [`Computed::many`], [`Computed::dynamic`] |
 //!
 //! `static` stores are built by `const fn`s and allocate on first use.
@@ -83,6 +84,36 @@
 //! [`batch`] defers notifications until the outermost batch returns; each
 //! listener is then called once, with the final value, the value from before
 //! the batch, and no changed key.
+//!
+//! # Typed struct stores
+//!
+//! With the `derive` feature, `#[derive(Fields)]` makes a struct a map store
+//! whose keys are its fields: it generates a key enum (`ProfileKey`, one
+//! variant per field) and a store type (`ProfileStore`, over
+//! [`StructStore`]) with a typed setter, getter and updater per field.
+//! Setters notify with their field's key, and only if the field changed;
+//! `listen_keys` takes keys of that struct only. An unknown field, a value
+//! of the wrong type or another struct's key does not compile.
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use nanostate::Fields;
+//!
+//! #[derive(Fields, Clone, PartialEq, Debug)]
+//! pub struct Profile { pub name: String, pub age: u32 }
+//!
+//! pub static PROFILE: ProfileStore =
+//!     ProfileStore::with_init(|| Profile { name: String::new(), age: 0 });
+//!
+//! PROFILE.set_name("Ada".into());
+//! let _sub = PROFILE.listen_keys([ProfileKey::Age], |p, _old, _key| println!("age {}", p.age));
+//! PROFILE.set_age(36);
+//! assert_eq!(PROFILE.age(), 36);
+//! # }
+//! ```
+//!
+//! Without the feature, implement [`Fields`] by hand and write fields with
+//! [`StructStore::set_field`].
 //!
 //! # Computed stores
 //!

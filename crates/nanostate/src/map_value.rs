@@ -105,6 +105,24 @@ impl<K: Eq, V> MapValue<K, V> {
             .map(|(_, v)| v)
     }
 
+    /// The value under `key`, mutably.
+    ///
+    /// ```
+    /// let mut m: nanostate::MapValue<_, _> = [("a", 1)].into();
+    /// *m.get_mut(&"a").unwrap() += 1;
+    /// assert_eq!(m.get(&"a"), Some(&2));
+    /// ```
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
+    }
+
     /// Whether `key` is present.
     ///
     /// ```
