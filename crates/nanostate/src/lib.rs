@@ -31,6 +31,7 @@
 //! |---|---|---|---|
 //! | [`Atom<T>`] | one value | `set`, `update` | [`atom`], [`atom_with`], [`Atom::new`] |
 //! | [`MapStore<K, V>`] | keyed entries, insertion-ordered ([`MapValue`]) | `set`, `set_key`, `delete_key`, `update_key` | [`map`], [`map_with`], [`MapStore::new`] |
+//! | [`DeepMapStore`] | a nested JSON-like [`Deep`] value | `set`, `set_key(path)`, `delete_key(path)` | [`deep_map`], [`deep_map_with`], [`DeepMapStore::new`] |
 //! | [`StructStore<T>`] | a struct, written whole or field by field ([`Fields`]) | `set`, `set_field`, `update`; derived: `set_<field>`, `update_<field>` | [`struct_store`], [`struct_store_with`], [`StructStore::new`]; derived: `<Name>Store::new`, `::with_init` |
 //! | [`Computed<T>`] | a value derived from other stores | — (read-only) | [`computed`]…[`computed4`], [`batched`]…, [`Computed::new`]…, [`Computed::many`], [`Computed::dynamic`] |
 //!
@@ -182,6 +183,17 @@
 //!   another kind.
 //! * **Q4** — an `on_notify` abort skips listeners but does not leave
 //!   computed stores with a stale cached result.
+//! * **Q5** — deep map paths: an index applied to a missing slot, a hole,
+//!   `null` or a scalar makes an array (`m[1][0]` on `{}` gives
+//!   `{"m": [_, [v]]}`, where 1.5.2 makes `{"0": v}`). Paths are parsed
+//!   strictly ([`parse_path`]): what 1.5.2 reads leniently (`a[0]b`, `a[x]`,
+//!   `a..b`, unbalanced brackets) is a [`PathError`], as is a name set on an
+//!   array and an index that would grow an array past [`MAX_INDEX`] (1.5.2
+//!   allocates it, issue #367). A string on a path is replaced like any
+//!   scalar (1.5.2 spreads its characters into the new object).
+//! * **Deep map equality** is structural (`==`) by default; Nano Stores
+//!   compares by identity (`===`), available as [`Deep::same`] through
+//!   [`DeepMapStore::with_eq`].
 //! * **Q6** — an effect runs once per change, also when the change reaches
 //!   it through several dependencies (a store and a computed over it).
 //! * **Q7** — removing the last `on_mount` hook forgets the mounted mark and
@@ -220,6 +232,8 @@
 mod atom;
 mod computed;
 mod core;
+mod deep_map;
+mod deep_value;
 mod effect;
 mod engine;
 mod events;
@@ -227,6 +241,7 @@ mod family;
 mod lifecycle;
 mod map;
 mod map_value;
+mod path;
 mod store;
 #[cfg(feature = "futures")]
 mod stream;
@@ -244,6 +259,8 @@ pub use crate::computed::{
     Computed, DynArgs, Source,
 };
 pub use crate::core::STORE_UNMOUNT_DELAY;
+pub use crate::deep_map::{deep_map, deep_map_with, DeepMapStore};
+pub use crate::deep_value::{delete_path, get_path, set_path, Deep, DeepArray, DeepObject};
 pub use crate::effect::{effect, effect2, effect3, effect4, effect_dynamic};
 pub use crate::engine::batch;
 pub use crate::events::{LifecycleEvent, NoKey, NotifyEvent, Proposed, SetEvent, Shared};
@@ -251,6 +268,7 @@ pub use crate::family::Family;
 pub use crate::lifecycle::{on_mount, on_notify, on_set, on_start, on_stop, IntoCleanup};
 pub use crate::map::{map, map_with, MapStore};
 pub use crate::map_value::MapValue;
+pub use crate::path::{parse_path, PathError, PathErrorKind, Segment, MAX_DEPTH, MAX_INDEX};
 pub use crate::store::Store;
 #[cfg(feature = "futures")]
 pub use crate::stream::{to_stream, StoreStream};
