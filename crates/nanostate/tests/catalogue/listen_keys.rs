@@ -1,6 +1,6 @@
 //! §2.7 listenKeys / subscribeKeys (LK1–LK11). LK5 needs a public
-//! `notify()` without an old value and LK9/LK10 need `deepMap`: see the list
-//! in `main.rs`.
+//! `notify()` without an old value (see the list in `main.rs`); LK9/LK10
+//! (deepMap paths) are in `deep_map.rs`.
 
 use nanostate::{MapStore, MapValue};
 

@@ -12,10 +12,7 @@
 //!
 //! # Cases not ported here
 //!
-//! Part 2 of the project (not implemented in the core yet):
-//! * D1–D22, DP1 — `deepMap`; P1–P10, X17 — path helpers (`getPath`/`setPath`).
-//! * LK9, LK10, X18 — `listenKeys` on `deepMap` paths.
-//! * X27 — `deepMap` equality and `onSet` payloads.
+//! Not implemented in the core:
 //! * C18, C19 — async computed functions returning a `task` (Nano Stores
 //!   deprecates them in favour of `@nanostores/async`); X23 — double-ending a
 //!   task and `cleanTasks` leaving waiters pending: a `TaskGuard` ends once, and
@@ -24,7 +21,7 @@
 //! JS-only concepts:
 //! * A23 — `readonlyType` is a TypeScript type-narrowing identity function.
 //! * A29 — generator functions driven inside `batch`.
-//! * MP1, CS4 — `NODE_ENV=production` mode.
+//! * MP1, DP1, CS4 — `NODE_ENV=production` mode.
 //! * CS5 — the `mocked` property of map creators.
 //! * CS6 — `cleanStores(undefined)`: Rust has no `undefined` store argument.
 //! * LK5 — `store.notify()` with no old value: nanostate has no public
@@ -42,7 +39,9 @@
 //! equality), A20/M12/M14 (object identity via `Arc::ptr_eq` / pointer
 //! equality), A32, LK6 and LK7 (explicit `notify`), C27 (`eq` on the first
 //! computation), E5 (a computed store plays the hand-made `{get, listen}`
-//! source), L3–L8 (retaining the `shared` payload object), and A7, M4,
+//! source), L3–L8 (retaining the `shared` payload object), the deepMap
+//! cases D1–D22, P1–P10, X17, X18, X27, LK9, LK10 in `deep_map.rs` (identity
+//! equality, strict paths: see that file's header), and A7, M4,
 //! A33, X7, X8 ("the same function" registered twice or on two stores: one
 //! `Arc` closure behind several registrations, see `SharedListener`).
 //!
@@ -61,6 +60,7 @@ mod support;
 mod atom;
 mod clean_stores;
 mod computed;
+mod deep_map;
 mod effect;
 mod family;
 mod keep_mount;
