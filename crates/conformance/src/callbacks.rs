@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use nanostate::{
-    on_mount, on_notify, on_set, on_start, on_stop, Computed, NoKey, NotifyEvent, Proposed,
-    SetEvent, Subscription,
+    on_mount, on_notify, on_set, on_start, on_stop, Computed, Deep, DeepMapStore, NoKey,
+    NotifyEvent, Proposed, SetEvent, Subscription,
 };
 
 use crate::json::Json;
@@ -75,6 +75,9 @@ impl Listener {
             Handle::Map(m) => m.listen(move |new, old, key| {
                 self.call(new.encode(), old.encode(), key.map(String::as_str))
             }),
+            Handle::DeepMap(d) => {
+                d.listen(move |new, old, path| self.call(new.encode(), old.encode(), path))
+            }
             Handle::Computed(c) => c.listen(move |new, old| {
                 self.call(new.encode(), old.and_then(Encode::encode), None)
             }),
@@ -94,6 +97,9 @@ impl Listener {
                     key.map(String::as_str),
                 )
             }),
+            Handle::DeepMap(d) => d.subscribe(move |new, old, path| {
+                self.call(new.encode(), old.and_then(Encode::encode), path)
+            }),
             Handle::Computed(c) => c.subscribe(move |new, old| {
                 self.call(new.encode(), old.and_then(Encode::encode), None)
             }),
@@ -109,6 +115,23 @@ impl Listener {
         map.listen_keys(keys, move |new, old, key| {
             self.call(new.encode(), old.encode(), key.map(String::as_str))
         })
+    }
+
+    /// `listenKeys(store, paths, cb)` on a deepMap store (paths checked by
+    /// the caller).
+    pub fn listen_deep_keys(self, deep: &DeepMapStore, paths: Vec<String>) -> Subscription {
+        deep.listen_keys(paths, move |new, old, path| {
+            self.call(new.encode(), old.encode(), path)
+        })
+        .expect("paths were checked")
+    }
+
+    /// `subscribeKeys(store, paths, cb)` on a deepMap store.
+    pub fn subscribe_deep_keys(self, deep: &DeepMapStore, paths: Vec<String>) -> Subscription {
+        deep.subscribe_keys(paths, move |new, old, path| {
+            self.call(new.encode(), old.and_then(Encode::encode), path)
+        })
+        .expect("paths were checked")
     }
 
     /// `subscribeKeys(store, keys, cb)` on a map store.
@@ -259,6 +282,34 @@ impl Hook {
                     run_then(&self.then);
                 })
             }
+            Handle::DeepMap(d) => {
+                let deep = d.clone();
+                on_set(d, move |e: &mut SetEvent<'_, Deep, String, Deep>| {
+                    let (value, incoming, key) = match e.proposed() {
+                        Proposed::Value(v) => {
+                            let value = v.encode();
+                            (value.clone(), value, None)
+                        }
+                        Proposed::Key(path, item) => {
+                            let (path, item) = ((*path).clone(), item.cloned());
+                            // {...store.value, [path]: v}: the path is one flat key
+                            let payload = match e.shared.get::<SetKeyPayload>() {
+                                Some(SetKeyPayload(p)) => p.clone(),
+                                None => {
+                                    let p = deep_set_key_payload(&deep, &path, item.clone());
+                                    e.shared.insert(SetKeyPayload(p.clone()));
+                                    p
+                                }
+                            };
+                            (payload, item.and_then(|v| v.encode()), Some(path))
+                        }
+                    };
+                    if self.report_set(value, incoming.as_deref(), key.as_deref()) {
+                        e.abort();
+                    }
+                    run_then(&self.then);
+                })
+            }
         }
     }
 
@@ -292,6 +343,14 @@ impl Hook {
                 }
                 run_then(&self.then);
             }),
+            Handle::DeepMap(d) => on_notify(d, move |e: &mut NotifyEvent<'_, Deep, String>| {
+                let old = e.old_value().and_then(Encode::encode);
+                let key = e.key().cloned();
+                if self.report_notify(current.peek_encoded(), old, key.as_deref()) {
+                    e.abort();
+                }
+                run_then(&self.then);
+            }),
         }
     }
 
@@ -308,6 +367,26 @@ impl Hook {
             run_then(&self.then);
         }
     }
+}
+
+/// The `onSet` payload of a deepMap `setKey(path, v)`: a shallow copy of
+/// the current root with the path text as one more top-level key
+/// (`deleteKey` shows it as `undefined`).
+fn deep_set_key_payload(deep: &DeepMapStore, path: &str, item: Option<Deep>) -> Option<String> {
+    let current = nanostate::Store::peek(deep);
+    let mut entries: nanostate::MapValue<String, Option<Deep>> = current
+        .as_deref()
+        .and_then(Deep::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.insert(path.to_string(), item);
+    Some(crate::value::encode_object(
+        entries.iter().map(|(k, v)| (k.as_str(), v)),
+    ))
 }
 
 /// A panic payload standing for a JavaScript exception thrown out of a
@@ -345,7 +424,15 @@ pub fn rethrow_from_timers() {
 /// `compute` each time nanostate invokes it.
 pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Computed<JsVal> {
     let sources = deps.iter().map(Handle::source).collect();
-    let is_map: Vec<bool> = deps.iter().map(|d| matches!(d, Handle::Map(_))).collect();
+    // Which deps hold objects: 1 for a map, 2 for a deepMap.
+    let is_map: Vec<u8> = deps
+        .iter()
+        .map(|d| match d {
+            Handle::Map(_) => 1,
+            Handle::DeepMap(_) => 2,
+            _ => 0,
+        })
+        .collect();
     let id: Arc<str> = id.into();
     // Nano Stores' computed stores start (and restart after cleanStores) as
     // `undefined`.
@@ -356,8 +443,9 @@ pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Com
             .enumerate()
             .map(
                 |(i, map)| match (map, args.get::<MapVal>(i), args.get::<JsVal>(i)) {
-                    (true, Some(m), _) => Arg::Map(m),
-                    (false, _, Some(v)) => Arg::Val(v),
+                    (1, Some(m), _) => Arg::Map(m),
+                    (2, _, _) => args.get::<Deep>(i).map_or(Arg::Val(&MISSING), Arg::Deep),
+                    (0, _, Some(v)) => Arg::Val(v),
                     _ => Arg::Val(&MISSING),
                 },
             )

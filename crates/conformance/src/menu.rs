@@ -1,5 +1,7 @@
 //! The function menu of computed and batched stores (FORMAT.md section 5).
 
+use nanostate::Deep;
+
 use crate::value::{safe_int, Encode, JsVal, MapVal};
 
 /// A function of the menu.
@@ -44,6 +46,8 @@ pub enum Arg<'a> {
     Val(&'a JsVal),
     /// The value of a map store (an object).
     Map(&'a MapVal),
+    /// The value of a deepMap store (an object).
+    Deep(&'a Deep),
 }
 
 impl Encode for Arg<'_> {
@@ -51,6 +55,7 @@ impl Encode for Arg<'_> {
         match self {
             Arg::Val(v) => v.encode(),
             Arg::Map(m) => m.encode(),
+            Arg::Deep(d) => d.encode(),
         }
     }
 }
@@ -77,27 +82,26 @@ pub fn apply(f: MenuFn, args: &[Arg<'_>]) -> Result<JsVal, NotSafe> {
                 .iter()
                 .map(|a| match a {
                     Arg::Val(v) => v.to_js_string(),
-                    Arg::Map(_) => "[object Object]".into(),
+                    Arg::Map(_) | Arg::Deep(Deep::Object(_)) => "[object Object]".into(),
+                    Arg::Deep(d) => d.to_string(),
                 })
                 .collect();
             JsVal::Str(parts.join(",").into())
         }
         MenuFn::Count => match first {
             Some(Arg::Map(m)) => JsVal::Int(m.len() as i64),
+            Some(Arg::Deep(Deep::Object(o))) => JsVal::Int(o.len() as i64),
             _ => JsVal::Int(0),
         },
         MenuFn::Keys => match first {
-            Some(Arg::Map(m)) => {
-                let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
-                keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
-                JsVal::Str(keys.join(",").into())
-            }
+            Some(Arg::Map(m)) => sorted_keys(m.keys()),
+            Some(Arg::Deep(Deep::Object(o))) => sorted_keys(o.keys()),
             _ => JsVal::Str("".into()),
         },
         MenuFn::Not => JsVal::Bool(match first {
             Some(Arg::Val(v)) => !v.truthy(),
             // objects are truthy
-            Some(Arg::Map(_)) => false,
+            Some(Arg::Map(_) | Arg::Deep(_)) => false,
             None => true,
         }),
         MenuFn::First => match first {
@@ -107,6 +111,13 @@ pub fn apply(f: MenuFn, args: &[Arg<'_>]) -> Result<JsVal, NotSafe> {
         },
         MenuFn::Odd => JsVal::Bool(matches!(first, Some(Arg::Val(JsVal::Int(n))) if n % 2 != 0)),
     })
+}
+
+/// The keys sorted by UTF-16 code units and joined with `,`.
+fn sorted_keys<'a>(keys: impl Iterator<Item = &'a String>) -> JsVal {
+    let mut keys: Vec<&str> = keys.map(String::as_str).collect();
+    keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    JsVal::Str(keys.join(",").into())
 }
 
 #[cfg(test)]

@@ -4,14 +4,17 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use nanostate::{Atom, MapStore};
+use nanostate::{parse_path, Atom, Deep, DeepMapStore, MapStore, Segment};
 
 use crate::callbacks::{self, make_computed, Hook, JsThrow, Listener, Then};
 use crate::json::Json;
 use crate::menu::MenuFn;
-use crate::scenario::{is_flat_object, is_name, is_primitive, shape_ok, Op, Scenario};
+use crate::scenario::{
+    is_deep_object, is_deep_value, is_flat_object, is_name, is_path, is_primitive, shape_ok, Op,
+    Scenario,
+};
 use crate::trace::{self, Event, OpGuard};
-use crate::value::{encode_json, js_is, quote, quote_utf16, JsVal, MapVal};
+use crate::value::{deep_from_json, encode_json, js_is, quote, quote_utf16, JsVal, MapVal};
 use crate::world::{self, Code, Handle};
 
 /// How a scenario run ended.
@@ -107,8 +110,8 @@ fn execute(step: &Json) -> Result<(), Code> {
         .and_then(Json::as_str)
         .and_then(Op::from_name)
         .ok_or("unknown-op")?;
-    // Not implemented by this runner yet (no deepMap or effect in nanostate).
-    if matches!(op, Op::DeepMap | Op::Effect) {
+    // Not implemented by this runner yet.
+    if matches!(op, Op::Effect) {
         return Err("unknown-op");
     }
     if !shape_ok(op, step.as_obj().unwrap_or_default()) {
@@ -148,6 +151,25 @@ fn execute(step: &Json) -> Result<(), Code> {
             );
             world::add_store(id, Handle::Map(map));
         }
+        Op::DeepMap => {
+            let id = text(step, "id");
+            if world::has_store(id) {
+                return Err("duplicate-id");
+            }
+            let value = match step.field("value") {
+                None => Deep::empty_object(),
+                Some(v) if is_deep_object(v) => deep_from_json(v),
+                Some(_) => return Err("bad-value"),
+            };
+            let deep = DeepMapStore::with_eq(
+                value,
+                // A whole `set` passes a fresh object: always a change.
+                |_, _| false,
+                // setKey compares the value at the path with `===`.
+                |_, old, new| old.is_some_and(|o| Deep::same(o, new)),
+            );
+            world::add_store(id, Handle::DeepMap(deep));
+        }
         Op::Computed | Op::Batched => {
             let id = text(step, "id");
             if world::has_store(id) {
@@ -158,7 +180,9 @@ fn execute(step: &Json) -> Result<(), Code> {
                 .into_iter()
                 .map(world::store)
                 .collect::<Result<Vec<_>, _>>()?;
-            if f == MenuFn::First && matches!(deps.first(), Some(Handle::Map(_))) {
+            if f == MenuFn::First
+                && matches!(deps.first(), Some(Handle::Map(_) | Handle::DeepMap(_)))
+            {
                 return Err("bad-fn");
             }
             let computed = make_computed(id, &deps, f, op == Op::Batched);
@@ -177,18 +201,23 @@ fn execute(step: &Json) -> Result<(), Code> {
         }
         Op::ListenKeys | Op::SubscribeKeys => {
             let store = world::store(text(step, "store"))?;
-            let map = store.as_map()?;
+            store.check_map()?;
             let keys = texts(step, "keys");
-            if !keys.iter().all(|k| is_name(k)) {
+            let valid = match store {
+                Handle::DeepMap(_) => is_path,
+                _ => is_name,
+            };
+            if !keys.iter().all(|k| valid(k)) {
                 return Err("bad-key");
             }
             let keys: Vec<String> = keys.into_iter().map(String::from).collect();
             let label = text(step, "as");
             let listener = Listener::new(label, then(step));
-            let guard = if op == Op::ListenKeys {
-                listener.listen_keys(map, keys)
-            } else {
-                listener.subscribe_keys(map, keys)
+            let guard = match (&store, op) {
+                (Handle::DeepMap(d), Op::ListenKeys) => listener.listen_deep_keys(d, keys),
+                (Handle::DeepMap(d), _) => listener.subscribe_deep_keys(d, keys),
+                (_, Op::ListenKeys) => listener.listen_keys(store.as_map()?, keys),
+                _ => listener.subscribe_keys(store.as_map()?, keys),
             };
             world::register(label, guard);
         }
@@ -200,11 +229,15 @@ fn execute(step: &Json) -> Result<(), Code> {
                 Handle::Computed(_) => return Err("readonly"),
                 Handle::Atom(a) if is_primitive(value) => a.set(JsVal::from_json(value)),
                 Handle::Map(m) if is_flat_object(value) => m.set(map_value(value)),
+                Handle::DeepMap(d) if is_deep_object(value) => d.set(deep_from_json(value)),
                 _ => return Err("bad-value"),
             }
         }
         Op::SetKey | Op::DeleteKey => {
             let store = world::store(text(step, "store"))?;
+            if let Handle::DeepMap(deep) = &store {
+                return set_deep_key(op, step, deep);
+            }
             let map = store.as_map()?;
             let key = text(step, "key");
             if !is_name(key) {
@@ -294,7 +327,64 @@ fn execute(step: &Json) -> Result<(), Code> {
             world::clock().try_advance(ms).map_err(|_| "bad-tick")?;
             callbacks::rethrow_from_timers();
         }
-        Op::DeepMap | Op::Effect => return Err("unknown-op"),
+        Op::Effect => return Err("unknown-op"),
     }
     Ok(())
+}
+
+/// `setKey`/`deleteKey` on a deepMap: checks `bad-key`, `bad-value`,
+/// `bad-path`, then `store.setKey(path, value)` (`undefined` for
+/// `deleteKey`).
+fn set_deep_key(op: Op, step: &Json, deep: &DeepMapStore) -> Result<(), Code> {
+    let path = text(step, "key");
+    if !is_path(path) {
+        return Err("bad-key");
+    }
+    let value = match op {
+        Op::SetKey => {
+            let value = step.field("value").unwrap_or(&Json::Null);
+            if !is_deep_value(value, 0) {
+                return Err("bad-value");
+            }
+            Some(deep_from_json(value))
+        }
+        _ => None,
+    };
+    if bad_path(deep, path) {
+        return Err("bad-path");
+    }
+    // The path passed the checks above; it can still fail if a hook changed
+    // the value meanwhile, and then nothing is written.
+    let _ = match value {
+        Some(value) => deep.set_key(path, value),
+        None => deep.delete_key(path),
+    };
+    Ok(())
+}
+
+/// FORMAT.md section 4, `bad-path`: walking the path over the store's
+/// current value meets a string, a name applied to an array, or a method
+/// name applied to a number (the other JavaScript properties of numbers and
+/// booleans are reserved names, rejected earlier as `bad-key`).
+fn bad_path(deep: &DeepMapStore, path: &str) -> bool {
+    let Some(root) = nanostate::Store::peek(deep) else {
+        return false;
+    };
+    let Ok(segments) = parse_path(path) else {
+        return true;
+    };
+    let mut cur = Some(&*root);
+    for segment in &segments {
+        match (cur, segment) {
+            (Some(Deep::Str(_)), _) | (Some(Deep::Array(_)), Segment::Key(_)) => return true,
+            (Some(Deep::Int(_) | Deep::Float(_)), Segment::Key(k))
+                if ["toExponential", "toFixed", "toPrecision"].contains(&k.as_str()) =>
+            {
+                return true
+            }
+            (Some(node), _) => cur = node.child(segment),
+            (None, _) => return false,
+        }
+    }
+    false
 }

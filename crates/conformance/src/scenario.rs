@@ -52,7 +52,7 @@ pub enum Op {
     Atom,
     /// `map`: define a map store.
     Map,
-    /// `deepMap`: define a deep map store (not supported yet).
+    /// `deepMap`: define a deep map store.
     DeepMap,
     /// `computed`: define a computed store.
     Computed,
@@ -257,6 +257,22 @@ pub fn is_flat_object(v: &Json) -> bool {
         .is_some_and(|entries| entries.iter().all(|(k, v)| is_name(k) && is_primitive(v)))
 }
 
+/// A deepMap path (FORMAT.md 2.3): `segment ("." segment)*` with
+/// `segment = name ("[" index "]")*`, at most 256 characters.
+pub fn is_path(s: &str) -> bool {
+    s.len() <= 256
+        && s.split('.').all(|segment| {
+            let mut parts = segment.split('[');
+            let head = parts.next().unwrap_or_default();
+            is_name(head) && parts.all(|part| part.strip_suffix(']').is_some_and(is_index))
+        })
+}
+
+/// A deep object: the value of a deepMap.
+pub fn is_deep_object(v: &Json) -> bool {
+    v.as_obj().is_some() && is_deep_value(v, 0)
+}
+
 /// A deep value nested at most 32 levels (`abortIf`).
 pub fn is_deep_value(v: &Json, depth: usize) -> bool {
     if depth > 32 {
@@ -281,5 +297,8 @@ mod tests {
         assert!(!is_name("01") && !is_name("1000") && !is_name("a.b") && !is_name("length"));
         assert!(!is_name(&"a".repeat(33)) && is_name(&"a".repeat(32)));
         assert!(is_ident("a$-_9") && !is_ident("") && !is_ident("a b"));
+        assert!(is_path("a.b[1][0].c") && is_path("list.0") && is_path("0[1]"));
+        assert!(!is_path("a[01]") && !is_path("a[0]b") && !is_path("a..b") && !is_path("[0]"));
+        assert!(!is_path("a[x]") && !is_path("a[") && !is_path("a]") && !is_path(""));
     }
 }

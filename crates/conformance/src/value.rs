@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use nanostate::MapValue;
+use nanostate::{Deep, MapValue};
 
 use crate::json::Json;
 
@@ -28,6 +28,26 @@ pub enum JsVal {
 
 /// The value of a map store: a flat object with primitive values.
 pub type MapVal = MapValue<String, JsVal>;
+
+/// A new deep value built from a JSON deep value (checked by the caller):
+/// every container is a new identity, as every executed step must make.
+pub fn deep_from_json(json: &Json) -> Deep {
+    match json {
+        Json::Arr(items) => Deep::Array(Arc::new(
+            items.iter().map(|v| Some(deep_from_json(v))).collect(),
+        )),
+        Json::Obj(entries) => Deep::Object(Arc::new(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), deep_from_json(v)))
+                .collect(),
+        )),
+        Json::Null => Deep::Null,
+        Json::Bool(b) => Deep::Bool(*b),
+        Json::Num(n) => safe_int(*n).map_or(Deep::Null, Deep::Int),
+        Json::Str(s) => Deep::Str(s.text.as_str().into()),
+    }
+}
 
 /// `Object.is` for primitives: value equality (there is no NaN and no `-0`
 /// among kit values). Used as the equality of atoms, map entries and
@@ -112,6 +132,34 @@ impl Encode for JsVal {
 impl Encode for MapVal {
     fn encode(&self) -> Option<String> {
         Some(encode_object(self.iter().map(|(k, v)| (k.as_str(), v))))
+    }
+}
+
+impl Encode for Deep {
+    fn encode(&self) -> Option<String> {
+        Some(match self {
+            Deep::Null => "null".into(),
+            Deep::Bool(b) => b.to_string(),
+            Deep::Int(n) => n.to_string(),
+            // Kit values are integers; a float only shows up if nanostate
+            // produced one.
+            Deep::Float(x) if x.fract() == 0.0 && x.abs() <= MAX_SAFE => (*x as i64).to_string(),
+            Deep::Float(x) if x.is_finite() => x.to_string(),
+            Deep::Float(_) => "null".into(),
+            Deep::Str(s) => quote(s),
+            Deep::Array(items) => {
+                let parts: Vec<String> = items.iter().map(Encode::encode_slot).collect();
+                format!("[{}]", parts.join(","))
+            }
+            Deep::Object(entries) => encode_object(entries.iter().map(|(k, v)| (k.as_str(), v))),
+        })
+    }
+}
+
+/// An array slot or an object property that may be `undefined` (`None`).
+impl Encode for Option<Deep> {
+    fn encode(&self) -> Option<String> {
+        self.as_ref().and_then(Encode::encode)
     }
 }
 
@@ -210,5 +258,10 @@ mod tests {
         assert_eq!(safe_int(-0.0), None);
         assert_eq!(safe_int(1e2), Some(100));
         assert_eq!(safe_int(MAX_SAFE + 1.0), None);
+        let deep = nanostate::deep!({"b": [1, _, {"z": null, "a": "x"}], "a": true});
+        assert_eq!(
+            deep.encode().unwrap(),
+            r#"{"a":true,"b":[1,{"$undefined":true},{"a":"x","z":null}]}"#
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use nanostate::runtime::ManualClock;
-use nanostate::{Atom, Clean, Computed, MapStore, Source, Store, Subscription};
+use nanostate::{Atom, Clean, Computed, DeepMapStore, MapStore, Source, Store, Subscription};
 
 use crate::value::{Encode, JsVal, MapVal};
 
@@ -23,6 +23,8 @@ pub enum Handle {
     Atom(Atom<JsVal>),
     /// `map`
     Map(MapStore<String, JsVal>),
+    /// `deepMap`
+    DeepMap(DeepMapStore),
     /// `computed` or `batched` (read-only)
     Computed(Computed<JsVal>),
 }
@@ -33,6 +35,7 @@ macro_rules! with_store {
         match $handle {
             Handle::Atom($s) => $body,
             Handle::Map($s) => $body,
+            Handle::DeepMap($s) => $body,
             Handle::Computed($s) => $body,
         }
     };
@@ -55,6 +58,7 @@ impl Handle {
         match self {
             Handle::Atom(a) => a.get().encode(),
             Handle::Map(m) => m.get().encode(),
+            Handle::DeepMap(d) => d.get().encode(),
             Handle::Computed(c) => c.get().encode(),
         }
     }
@@ -66,6 +70,7 @@ impl Handle {
         match self {
             Handle::Atom(a) => a.peek().and_then(|v| v.encode()),
             Handle::Map(m) => m.peek().and_then(|v| v.encode()),
+            Handle::DeepMap(d) => d.peek().and_then(|v| v.encode()),
             Handle::Computed(c) => c.peek().and_then(|v| v.encode()),
         }
     }
@@ -79,6 +84,14 @@ impl Handle {
     pub fn as_map(&self) -> Result<&MapStore<String, JsVal>, Code> {
         match self {
             Handle::Map(m) => Ok(m),
+            _ => Err("not-map"),
+        }
+    }
+
+    /// Whether this is a `map` or a `deepMap` (else `not-map`).
+    pub fn check_map(&self) -> Result<(), Code> {
+        match self {
+            Handle::Map(_) | Handle::DeepMap(_) => Ok(()),
             _ => Err("not-map"),
         }
     }

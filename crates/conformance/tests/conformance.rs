@@ -4,8 +4,8 @@
 //! scenario tagged with known quirks (FORMAT.md section 10) counts as
 //! "diverged" and passes; any other difference, or a non-zero exit, fails.
 //!
-//! Scenarios using `deepMap` or `effect` (anywhere, nested steps included)
-//! are skipped: nanostate has neither yet.
+//! Scenarios using `effect` (anywhere, nested steps included) are skipped:
+//! the runner does not support it yet.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,7 +19,7 @@ mod json;
 use json::Json;
 
 /// Ops this runner does not support yet.
-const UNSUPPORTED_OPS: &[&str] = &["deepMap", "effect"];
+const UNSUPPORTED_OPS: &[&str] = &["effect"];
 
 /// A scenario with an expected trace.
 struct Case {
@@ -187,7 +187,7 @@ fn kit_traces_match() {
         println!("{line}");
     }
     println!(
-        "conformance: {} passed, {} failed ({} diverged on known quirks, {} skipped: deepMap/effect)",
+        "conformance: {} passed, {} failed ({} diverged on known quirks, {} skipped: effect)",
         passed + diverged.len(),
         failed.len(),
         diverged.len(),
