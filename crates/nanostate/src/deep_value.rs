@@ -10,9 +10,24 @@ use crate::path::{self, PathError, PathErrorKind, Segment, MAX_INDEX};
 
 /// The elements of a [`Deep::Array`]; `None` is an empty slot (a hole, or
 /// JavaScript's `undefined` element).
+///
+/// ```
+/// use nanostate::{deep, DeepArray};
+/// let value = deep!([1, _]);
+/// let items: &DeepArray = value.as_array().unwrap();
+/// assert_eq!(items.iter().filter(|slot| slot.is_none()).count(), 1);
+/// ```
 pub type DeepArray = Vec<Option<Deep>>;
 
 /// The entries of a [`Deep::Object`], in insertion order.
+///
+/// ```
+/// use nanostate::{Deep, DeepObject};
+/// let mut o = DeepObject::new();
+/// o.insert("b".into(), 1.into());
+/// o.insert("a".into(), 2.into());
+/// assert_eq!(Deep::from(o).to_string(), r#"{"b":1,"a":2}"#);
+/// ```
 pub type DeepObject = MapValue<String, Deep>;
 
 /// A nested JSON-like value: `null`, booleans, numbers, strings, arrays
