@@ -827,6 +827,8 @@ pub trait Node: Send + Sync + 'static {
     fn get_any(&self) -> Option<(u64, Arc<dyn Any + Send + Sync>)>;
     /// See `Core::pull`.
     fn pull(&self) -> Option<u64>;
+    /// The version now, without refreshing or any other side effect.
+    fn current_version(&self) -> u64;
     /// Whether two values read by `get_any` are the same for this store:
     /// the same snapshot, or equal by the store's equality.
     fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool;
@@ -842,6 +844,10 @@ impl<Kd: Kind> Node for Core<Kd> {
 
     fn pull(&self) -> Option<u64> {
         Core::pull(self)
+    }
+
+    fn current_version(&self) -> u64 {
+        self.version()
     }
 
     fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool {

@@ -14,8 +14,9 @@ type EffectFn = Box<dyn Fn(&[AnyValue]) -> Option<Cleanup> + Send + Sync>;
 
 struct EffectState {
     cleanup: Option<Cleanup>,
-    /// Dependency versions seen by the last run.
-    seen: Option<Vec<u64>>,
+    /// Per dependency: the next call from it was caused by the last run's
+    /// own read (a computed dependency recomputed while being read).
+    caused: Vec<bool>,
     subs: Vec<Subscription>,
 }
 
@@ -31,36 +32,42 @@ impl EffectInner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A call from dependency `index`: skipped when the last run caused it.
+    fn on_change(&self, index: usize) {
+        {
+            let mut st = self.lock();
+            if let Some(caused) = st.caused.get_mut(index) {
+                if std::mem::take(caused) {
+                    return;
+                }
+            }
+        }
+        self.run();
+    }
+
     fn run(&self) {
         if !self.active.load(Ordering::Acquire) {
             return;
         }
-        // Glitch-free: one change that reaches the effect through several
-        // dependencies (a store and a computed over it, a store listed twice)
-        // runs it once; the later calls find every dependency at the version
-        // the run already saw. Nano Stores 1.5.2 runs once per notifying
-        // dependency (quirk Q6).
-        let pulled: Option<Vec<u64>> = self.deps.iter().map(|d| d.pull()).collect();
-        let cleanup = {
-            let mut st = self.lock();
-            if pulled.is_some() && st.seen == pulled {
-                return;
-            }
-            st.cleanup.take()
-        };
+        let cleanup = self.lock().cleanup.take();
         if let Some(cleanup) = cleanup {
             cleanup();
         }
+        // Glitch-free: a computed dependency that recomputes while this run
+        // reads it notifies the effect about a change the run already sees;
+        // that call is skipped (Nano Stores 1.5.2 runs again, quirk Q6).
+        // Distinct writes still run the effect once each.
         let mut values = Vec::with_capacity(self.deps.len());
-        let mut versions = Vec::with_capacity(self.deps.len());
+        let mut caused = Vec::with_capacity(self.deps.len());
         for dep in &self.deps {
+            let before = dep.current_version();
             let Some((version, value)) = dep.get_any() else {
                 return;
             };
-            versions.push(version);
+            caused.push(version != before);
             values.push(value);
         }
-        self.lock().seen = Some(versions);
+        self.lock().caused = caused;
         let cleanup = (self.f)(&values);
         if self.active.load(Ordering::Acquire) {
             self.lock().cleanup = cleanup;
@@ -92,23 +99,31 @@ fn start(deps: Vec<Arc<dyn Node>>, f: EffectFn) -> Subscription {
         active: AtomicBool::new(true),
         state: Mutex::new(EffectState {
             cleanup: None,
-            seen: None,
+            caused: Vec::new(),
             subs: Vec::new(),
         }),
     });
-    let weak: Weak<EffectInner> = Arc::downgrade(&inner);
-    let run: Arc<dyn Fn() + Send + Sync> = Arc::new(move || {
-        if let Some(inner) = weak.upgrade() {
-            inner.run();
-        }
-    });
     // One callback identity for every dependency: inside `batch` the
-    // effect runs once however many of its dependencies changed.
+    // effect runs once however many of its dependencies changed. A store
+    // listed twice is listened to twice (as in Nano Stores) but only its
+    // first listing runs the effect.
     let cb = next_id();
     let subs: Vec<Subscription> = inner
         .deps
         .iter()
-        .map(|dep| dep.listen_any(cb, run.clone()))
+        .enumerate()
+        .map(|(index, dep)| {
+            let repeated = inner.deps[..index].iter().any(|d| Arc::ptr_eq(d, dep));
+            let weak: Weak<EffectInner> = Arc::downgrade(&inner);
+            dep.listen_any(
+                cb,
+                Arc::new(move || {
+                    if let (false, Some(inner)) = (repeated, weak.upgrade()) {
+                        inner.on_change(index);
+                    }
+                }),
+            )
+        })
         .collect();
     inner.lock().subs = subs;
     inner.run();
