@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use nanostate::{
-    on_mount, on_notify, on_set, on_start, on_stop, Computed, Deep, DeepMapStore, NoKey,
+    on_mount, on_notify, on_set, on_start, on_stop, Computed, Deep, DeepMapStore, DynArgs, NoKey,
     NotifyEvent, Proposed, SetEvent, Subscription,
 };
 
@@ -422,40 +422,70 @@ pub fn rethrow_from_timers() {
 
 /// `computed(deps, fn)` / `batched(deps, fn)`: the function prints
 /// `compute` each time nanostate invokes it.
-pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Computed<JsVal> {
-    let sources = deps.iter().map(Handle::source).collect();
-    // Which deps hold objects: 1 for a map, 2 for a deepMap.
-    let is_map: Vec<u8> = deps
-        .iter()
+/// Which dependencies hold objects: 1 for a map, 2 for a deepMap, 0 else.
+fn dep_kinds(deps: &[Handle]) -> Vec<u8> {
+    deps.iter()
         .map(|d| match d {
             Handle::Map(_) => 1,
             Handle::DeepMap(_) => 2,
             _ => 0,
         })
-        .collect();
+        .collect()
+}
+
+/// The dependency values of a computed store or an effect, as JS values.
+fn js_args<'a>(kinds: &[u8], args: &DynArgs<'a>) -> Vec<Arg<'a>> {
+    const MISSING: JsVal = JsVal::Undefined;
+    kinds
+        .iter()
+        .enumerate()
+        .map(
+            |(i, kind)| match (kind, args.get::<MapVal>(i), args.get::<JsVal>(i)) {
+                (1, Some(m), _) => Arg::Map(m),
+                (2, _, _) => args.get::<Deep>(i).map_or(Arg::Val(&MISSING), Arg::Deep),
+                (0, _, Some(v)) => Arg::Val(v),
+                _ => Arg::Val(&MISSING),
+            },
+        )
+        .collect()
+}
+
+fn encode_args(args: &[Arg<'_>]) -> String {
+    let encoded: Vec<String> = args.iter().map(Encode::encode_slot).collect();
+    format!("[{}]", encoded.join(","))
+}
+
+/// `effect(deps, cb)`: each run prints `effect` with the arguments, runs
+/// `then`, and returns a cleanup that prints `cleanup`.
+pub fn make_effect(label: &str, deps: &[Handle], then: Then) -> Subscription {
+    let sources = deps.iter().map(Handle::source).collect();
+    let kinds = dep_kinds(deps);
+    let label: Arc<str> = label.into();
+    nanostate::effect_dynamic(sources, move |args| {
+        let args = js_args(&kinds, args);
+        Event::new("effect")
+            .str("l", &label)
+            .raw("args", encode_args(&args))
+            .emit();
+        run_then(&then);
+        let label = label.clone();
+        move || Event::new("cleanup").str("l", &label).emit()
+    })
+}
+
+pub fn make_computed(id: &str, deps: &[Handle], f: MenuFn, batched: bool) -> Computed<JsVal> {
+    let sources = deps.iter().map(Handle::source).collect();
+    let kinds = dep_kinds(deps);
     let id: Arc<str> = id.into();
     // Nano Stores' computed stores start (and restart after cleanStores) as
     // `undefined`.
     let computed = Computed::dynamic_with(sources, batched, js_is, move |args| {
-        const MISSING: JsVal = JsVal::Undefined;
-        let args: Vec<Arg<'_>> = is_map
-            .iter()
-            .enumerate()
-            .map(
-                |(i, map)| match (map, args.get::<MapVal>(i), args.get::<JsVal>(i)) {
-                    (1, Some(m), _) => Arg::Map(m),
-                    (2, _, _) => args.get::<Deep>(i).map_or(Arg::Val(&MISSING), Arg::Deep),
-                    (0, _, Some(v)) => Arg::Val(v),
-                    _ => Arg::Val(&MISSING),
-                },
-            )
-            .collect();
+        let args = js_args(&kinds, args);
         match menu::apply(f, &args) {
             Ok(value) => {
-                let encoded: Vec<String> = args.iter().map(Encode::encode_slot).collect();
                 Event::new("compute")
                     .str("store", &id)
-                    .raw("args", format!("[{}]", encoded.join(",")))
+                    .raw("args", encode_args(&args))
                     .opt("value", value.encode())
                     .emit();
                 value

@@ -110,10 +110,6 @@ fn execute(step: &Json) -> Result<(), Code> {
         .and_then(Json::as_str)
         .and_then(Op::from_name)
         .ok_or("unknown-op")?;
-    // Not implemented by this runner yet.
-    if matches!(op, Op::Effect) {
-        return Err("unknown-op");
-    }
     if !shape_ok(op, step.as_obj().unwrap_or_default()) {
         return Err("bad-step");
     }
@@ -327,7 +323,16 @@ fn execute(step: &Json) -> Result<(), Code> {
             world::clock().try_advance(ms).map_err(|_| "bad-tick")?;
             callbacks::rethrow_from_timers();
         }
-        Op::Effect => return Err("unknown-op"),
+        Op::Effect => {
+            // Every dependency is checked, in order, before the effect starts.
+            let deps = texts(step, "deps")
+                .into_iter()
+                .map(world::store)
+                .collect::<Result<Vec<_>, _>>()?;
+            let label = text(step, "as");
+            let guard = callbacks::make_effect(label, &deps, then(step));
+            world::register(label, guard);
+        }
     }
     Ok(())
 }

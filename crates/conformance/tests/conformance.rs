@@ -3,9 +3,7 @@
 //! expected trace, like the kit's `compare.mjs`: a different trace of a
 //! scenario tagged with known quirks (FORMAT.md section 10) counts as
 //! "diverged" and passes; any other difference, or a non-zero exit, fails.
-//!
-//! Scenarios using `effect` (anywhere, nested steps included) are skipped:
-//! the runner does not support it yet.
+//! Every scenario of the kit runs; none is skipped.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,9 +16,6 @@ mod json;
 
 use json::Json;
 
-/// Ops this runner does not support yet.
-const UNSUPPORTED_OPS: &[&str] = &["effect"];
-
 /// A scenario with an expected trace.
 struct Case {
     scenario: PathBuf,
@@ -31,7 +26,6 @@ enum Verdict {
     Passed,
     Diverged(Vec<String>),
     Failed(String),
-    Skipped,
 }
 
 fn kit_dir() -> PathBuf {
@@ -60,20 +54,6 @@ fn find_cases(dir: &Path, found: &mut Vec<Case>) {
     }
 }
 
-/// Whether some step, at any depth, has an unsupported op.
-fn uses_unsupported_op(steps: &[Json]) -> bool {
-    steps.iter().any(|step| {
-        step.field("op")
-            .and_then(Json::as_str)
-            .is_some_and(|op| UNSUPPORTED_OPS.contains(&op))
-            || ["then", "steps"].iter().any(|f| {
-                step.field(f)
-                    .and_then(Json::as_arr)
-                    .is_some_and(|inner| uses_unsupported_op(inner))
-            })
-    })
-}
-
 /// The first line where `actual` and `expected` differ, for the report.
 fn first_difference(expected: &str, actual: &str) -> String {
     let (mut exp, mut act) = (expected.split('\n'), actual.split('\n'));
@@ -97,10 +77,6 @@ fn first_difference(expected: &str, actual: &str) -> String {
 fn judge(case: &Case) -> Verdict {
     let text = std::fs::read_to_string(&case.scenario).expect("readable scenario");
     let json = json::parse(&text).expect("kit scenarios are JSON");
-    let steps = json.field("steps").and_then(Json::as_arr).expect("steps");
-    if uses_unsupported_op(steps) {
-        return Verdict::Skipped;
-    }
     let quirks: Vec<String> = json
         .field("quirks")
         .and_then(Json::as_arr)
@@ -170,13 +146,12 @@ fn kit_traces_match() {
             .display()
             .to_string()
     };
-    let (mut passed, mut skipped) = (0, 0);
+    let mut passed = 0;
     let mut diverged = Vec::new();
     let mut failed = Vec::new();
     for (case, verdict) in cases.iter().zip(verdicts.into_inner().unwrap()) {
         match verdict.expect("every case judged") {
             Verdict::Passed => passed += 1,
-            Verdict::Skipped => skipped += 1,
             Verdict::Diverged(quirks) => {
                 diverged.push(format!("diverged ({}): {}", quirks.join(","), name(case)))
             }
@@ -187,11 +162,10 @@ fn kit_traces_match() {
         println!("{line}");
     }
     println!(
-        "conformance: {} passed, {} failed ({} diverged on known quirks, {} skipped: effect)",
+        "conformance: {} passed, {} failed ({} diverged on known quirks)",
         passed + diverged.len(),
         failed.len(),
-        diverged.len(),
-        skipped
+        diverged.len()
     );
     assert!(passed > 0, "no scenario passed");
     assert!(
