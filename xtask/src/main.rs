@@ -2,8 +2,10 @@
 //!
 //! * `cargo xtask ci`    — everything CI checks: formatting, clippy with
 //!   warnings denied, the whole test suite (unit, integration, conformance,
-//!   doctests), the loom model, and a quick benchmark smoke run.
+//!   doctests), the loom model, a 30-second fuzz pass, and a quick
+//!   benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
+//! * `cargo xtask fuzz [SECONDS]` — the deep-map path fuzzer (default 30 s).
 //! * `cargo xtask bench` — the full benchmark table.
 //! * `cargo xtask demo`  — runs the demo.
 
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("test") => test(),
         Some("loom") => loom(),
+        Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
         Some("bench") => run(
             "benchmarks",
             cargo(&["run", "--release", "-p", "nanostate-benches"]),
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
             cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
         ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|loom|bench|demo>");
+            eprintln!("usage: cargo xtask <ci|test|loom|fuzz [SECONDS]|bench|demo>");
             return ExitCode::from(2);
         }
     };
@@ -87,6 +90,51 @@ fn loom() -> Result<(), String> {
     run("loom model", cmd)
 }
 
+/// A bounded cargo-fuzz pass over the deep-map path parser and writes
+/// (nightly toolchain and `cargo install cargo-fuzz` required).
+fn fuzz(seconds: u64) -> Result<(), String> {
+    let nightly = Command::new("cargo")
+        .args(["+nightly", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nightly {
+        return Err("fuzz: needs the nightly toolchain (rustup toolchain install nightly)".into());
+    }
+    let has_fuzz = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        return Err("fuzz: needs cargo-fuzz (cargo install cargo-fuzz --locked)".into());
+    }
+    std::fs::create_dir_all("fuzz/corpus/deep_path")
+        .map_err(|e| format!("fuzz: cannot create the corpus folder: {e}"))?;
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir("fuzz").args([
+        "+nightly",
+        "fuzz",
+        "run",
+        "deep_path",
+        "--",
+        &format!("-max_total_time={seconds}"),
+        "-rss_limit_mb=1024",
+        "-max_len=512",
+        "-print_final_stats=1",
+    ]);
+    // The parent's cargo environment would point the nightly build at the
+    // wrong toolchain.
+    for var in [
+        "CARGO",
+        "RUSTC",
+        "RUSTDOC",
+        "RUSTUP_TOOLCHAIN",
+        "CARGO_MANIFEST_DIR",
+    ] {
+        cmd.env_remove(var);
+    }
+    run("fuzz (bounded)", cmd)
+}
+
 fn ci() -> Result<(), String> {
     run("format", cargo(&["fmt", "--all", "--", "--check"]))?;
     run(
@@ -103,6 +151,7 @@ fn ci() -> Result<(), String> {
     )?;
     test()?;
     loom()?;
+    fuzz(30)?;
     run(
         "benchmark smoke run",
         cargo(&[
