@@ -24,8 +24,9 @@ struct Inner<Id, S> {
 /// The `init` function runs when that store is mounted (first listener, or
 /// a `get()` read) with the store and its id, typically to start loading
 /// it; the cleanup it returns runs on unmount, after which the id is
-/// evicted, so the next `get` builds a fresh store. [`clean_stores`]
-/// (crate::clean_stores) cleans every cached store and empties the cache.
+/// evicted, so the next `get` builds a fresh store.
+/// [`clean_stores`](crate::clean_stores) cleans every cached store and
+/// empties the cache.
 ///
 /// For a `static` family use `std::sync::LazyLock`.
 ///

@@ -230,7 +230,20 @@ pub(crate) struct Parsed {
     pub(crate) offsets: Vec<usize>,
 }
 
-/// Splits a path into its segments (see the [module grammar](self)).
+/// Splits a path into its segments.
+///
+/// Grammar (Nano Stores' path syntax, made strict):
+///
+/// ```text
+/// path    = segment ("." segment)*
+/// segment = head ("[" index "]")*
+/// head    = 1*(any character but "." "[" "]")   ; all digits: an index
+/// index   = "0" | [1-9][0-9]*                   ; no leading zeros
+/// ```
+///
+/// `a[0]` and `a.0` are the same path. An empty path or segment, unbalanced
+/// brackets, brackets that do not hold an index and text after `]` are
+/// errors ([`PathErrorKind`]), as is nesting deeper than [`MAX_DEPTH`].
 ///
 /// ```
 /// use nanostate::{parse_path, PathErrorKind, Segment};
