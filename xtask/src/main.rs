@@ -150,6 +150,9 @@ fn ci() -> Result<(), String> {
         ]),
     )?;
     test()?;
+    let mut docs = cargo(&["doc", "--workspace", "--no-deps", "--all-features"]);
+    docs.env("RUSTDOCFLAGS", "-D warnings");
+    run("rustdoc (warnings denied)", docs)?;
     loom()?;
     fuzz(30)?;
     run(
