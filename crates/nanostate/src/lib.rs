@@ -75,6 +75,12 @@
 //!    re-raised when the queue has drained, from the outermost `set` (or
 //!    `batch`).
 //!
+//! Listeners of [`listen`](Atom::listen)/[`subscribe`](Atom::subscribe)
+//! must be `Send + Sync`. For callbacks that hold an `Rc` or a UI
+//! framework's handle (wasm, single-threaded frameworks) use
+//! [`listen_local`]/[`subscribe_local`]: they run on the thread that
+//! registered them, for the changes made there.
+//!
 //! Across threads: each thread has its own queue, and a listener runs on the
 //! thread that made the change. Two threads writing at once each deliver
 //! their own change; a listener that must end on the latest value should
@@ -239,6 +245,7 @@ mod engine;
 mod events;
 mod family;
 mod lifecycle;
+mod local;
 mod map;
 mod map_value;
 mod path;
@@ -266,6 +273,7 @@ pub use crate::engine::batch;
 pub use crate::events::{LifecycleEvent, NoKey, NotifyEvent, Proposed, SetEvent, Shared};
 pub use crate::family::Family;
 pub use crate::lifecycle::{on_mount, on_notify, on_set, on_start, on_stop, IntoCleanup};
+pub use crate::local::{listen_local, subscribe_local, LocalSubscription};
 pub use crate::map::{map, map_with, MapStore};
 pub use crate::map_value::MapValue;
 pub use crate::path::{parse_path, PathError, PathErrorKind, Segment, MAX_DEPTH, MAX_INDEX};

@@ -3,6 +3,7 @@
 //! the property it checks.
 
 mod leaks;
+mod local;
 mod panics;
 mod support;
 mod threads;
