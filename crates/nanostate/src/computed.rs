@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use crate::atom::{no_key_eq, subscribe_core, AtomKind};
-use crate::core::{next_id, Core, Node, Refresh, EPOCH};
+use crate::core::{local_bumps, next_id, Core, Node, Refresh, EPOCH};
 use crate::events::Proposed;
 use crate::runtime::{self, TimerId};
 use crate::store::{Dep, Store};
@@ -185,6 +185,8 @@ pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     epoch: AtomicU64,
     /// Counts refreshes; a result is committed only by the newest one.
     generation: AtomicU64,
+    /// The generation of the last committed result.
+    committed: AtomicU64,
     /// Version of each dependency when `args` were read, readable without
     /// the lock: an unchanged version means an unchanged argument.
     versions: Box<[AtomicU64]>,
@@ -213,6 +215,7 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             state: Mutex::new(RefreshState { args: None }),
             epoch: AtomicU64::new(NO_EPOCH),
             generation: AtomicU64::new(0),
+            committed: AtomicU64::new(0),
             batched,
             timer: Mutex::new(None),
             this: this.clone(),
@@ -270,26 +273,100 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
     }
 }
 
+thread_local! {
+    /// `static` computed stores being built on this thread (by address).
+    static BUILDING: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// Computed stores refreshing on this thread (by address), to tell a
+    /// re-entrant read from one racing on another thread.
+    static REFRESHING: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Marks a store as refreshing on this thread until dropped.
+struct RefreshingHere(usize);
+
+impl RefreshingHere {
+    fn enter(addr: usize) -> Self {
+        REFRESHING.with(|r| r.borrow_mut().push(addr));
+        RefreshingHere(addr)
+    }
+}
+
+impl Drop for RefreshingHere {
+    fn drop(&mut self) {
+        let _ = REFRESHING.try_with(|r| {
+            let mut r = r.borrow_mut();
+            if let Some(pos) = r.iter().rposition(|a| *a == self.0) {
+                r.remove(pos);
+            }
+        });
+    }
+}
+
+/// Forgets the recorded arguments if the compute function panics, so the
+/// next read computes again instead of trusting a cache it never filled.
+struct ForgetOnPanic<'a, T: Send + Sync + 'static>(&'a ComputedInner<T>);
+
+impl<T: Send + Sync + 'static> Drop for ForgetOnPanic<'_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.epoch.store(NO_EPOCH, Ordering::Release);
+            for seen in self.0.versions.iter() {
+                seen.store(NO_VERSION, Ordering::Release);
+            }
+            self.0.lock().args = None;
+        }
+    }
+}
+
+impl<T: Send + Sync + 'static> ComputedInner<T> {
+    fn addr(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    /// Whether this store is refreshing on the current thread.
+    fn refreshing_here(&self) -> bool {
+        REFRESHING.with(|r| r.borrow().contains(&self.addr()))
+    }
+
+    /// A refresh that cannot be skipped: used when a reader finds no value
+    /// (another thread is computing the first one).
+    fn refresh_now(&self) {
+        self.epoch.store(NO_EPOCH, Ordering::Release);
+        self.refresh();
+    }
+}
+
 impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
     fn refresh(&self) {
         let epoch = EPOCH.load(Ordering::Acquire);
         if self.epoch.swap(epoch, Ordering::AcqRel) == epoch {
             return;
         }
+        let _here = RefreshingHere::enter(self.addr());
+        let bumps_before = local_bumps();
+        // Taken before reading: of two racing refreshes, the one that read
+        // later commits last.
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        let missing = self.core.peek().is_none();
         // Fast path: every dependency is still at the version of the last
         // arguments, and reading it would have no side effect, so the
         // arguments are the same snapshots and nothing needs to be read.
-        let unchanged = self
-            .deps
-            .iter()
-            .zip(self.versions.iter())
-            .all(|(dep, seen)| {
-                dep.pull()
-                    .is_some_and(|v| v == seen.load(Ordering::Acquire) && v != NO_VERSION)
-            });
-        // (Versions are NO_VERSION until arguments were first recorded; a
-        // store without dependencies goes the full way, computing once.)
-        if unchanged && !self.deps.is_empty() {
+        // (Versions are NO_VERSION until arguments were recorded; a store
+        // without dependencies goes the full way, computing once.)
+        let unchanged = !missing
+            && !self.deps.is_empty()
+            && self
+                .deps
+                .iter()
+                .zip(self.versions.iter())
+                .all(|(dep, seen)| {
+                    dep.pull()
+                        .is_some_and(|v| v == seen.load(Ordering::Acquire) && v != NO_VERSION)
+                });
+        if unchanged {
             return;
         }
         let mut args = Vec::with_capacity(self.deps.len());
@@ -306,35 +383,52 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         let args: Arc<[AnyValue]> = args.into();
         let changed = {
             let mut st = self.lock();
-            let changed = match &st.args {
-                None => true,
-                Some(prev) => prev
-                    .iter()
-                    .zip(args.iter())
-                    .zip(&self.deps)
-                    .any(|((old, new), dep)| !dep.same(old, new)),
-            };
-            for (seen, version) in self.versions.iter().zip(versions) {
-                seen.store(version, Ordering::Release);
+            let changed = missing
+                || match &st.args {
+                    None => true,
+                    Some(prev) => prev
+                        .iter()
+                        .zip(args.iter())
+                        .zip(&self.deps)
+                        .any(|((old, new), dep)| !dep.same(old, new)),
+                };
+            for (seen, version) in self.versions.iter().zip(&versions) {
+                seen.store(*version, Ordering::Release);
             }
-            // Only a refresh that computes takes a generation: a nested one
-            // that finds nothing to do must not void this one's result.
-            changed.then(|| {
+            if changed {
                 st.args = Some(args.clone());
-                self.generation.fetch_add(1, Ordering::AcqRel) + 1
-            })
+            }
+            changed
         };
-        let Some(generation) = changed else {
-            return;
-        };
-        let value = (self.f)(&args);
-        if !self.core.run_set_hooks(Proposed::Value(&value)) {
-            self.core.replace(value, || {
-                self.generation.load(Ordering::Acquire) == generation
-            });
+        if changed {
+            let forget = ForgetOnPanic(self);
+            let value = (self.f)(&args);
+            std::mem::forget(forget);
+            if !self.core.run_set_hooks(Proposed::Value(&value)) {
+                self.core.replace(value, || {
+                    // Only a newer refresh than the last committed one may
+                    // commit: a slower, older computation is dropped.
+                    let newer = generation > self.committed.load(Ordering::Acquire);
+                    if newer {
+                        self.committed.store(generation, Ordering::Release);
+                    }
+                    newer
+                });
+            }
         }
+        // Record the epoch, as Nano Stores does, unless another thread wrote
+        // a dependency while this refresh ran: then the next read refreshes
+        // again instead of trusting a result computed from older values.
+        let now = EPOCH.load(Ordering::Acquire);
+        let foreign = now.wrapping_sub(epoch) != local_bumps().wrapping_sub(bumps_before);
+        let moved = foreign
+            && self
+                .deps
+                .iter()
+                .zip(&versions)
+                .any(|(dep, version)| dep.current_version() != *version);
         self.epoch
-            .store(EPOCH.load(Ordering::Acquire), Ordering::Release);
+            .store(if moved { NO_EPOCH } else { now }, Ordering::Release);
     }
 
     fn reset(&self) {
@@ -545,6 +639,29 @@ impl<T: Send + Sync + 'static> Computed<T> {
     }
 
     fn inner(&self) -> &Arc<ComputedInner<T>> {
+        if let Some(inner) = self.cell.get() {
+            return inner;
+        }
+        // Two `static` computed stores that depend on each other would
+        // re-enter this initialization, which never finishes: fail loudly.
+        let addr = self as *const Self as usize;
+        let cycle = BUILDING.with(|b| {
+            let mut b = b.borrow_mut();
+            let cycle = b.contains(&addr);
+            b.push(addr);
+            cycle
+        });
+        assert!(
+            !cycle,
+            "nanostate: `static` computed stores depend on each other in a cycle"
+        );
+        struct Built(usize);
+        impl Drop for Built {
+            fn drop(&mut self) {
+                let _ = BUILDING.try_with(|b| b.borrow_mut().retain(|a| *a != self.0));
+            }
+        }
+        let _built = Built(addr);
         self.cell.get_or_init(|| {
             let recipe = self
                 .recipe
@@ -681,10 +798,22 @@ impl<T: Send + Sync + 'static> Computed<T> {
     /// assert_eq!(v.with(Vec::len), 3);
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
-        let value = self.inner().core.get().expect(
-            "nanostate: a computed store was read during its own first computation, \
-                 before it had a value; give it one with Computed::with_initial",
-        );
+        let inner = self.inner();
+        let value = match inner.core.get() {
+            Some(value) => value,
+            None => {
+                // Another thread may be computing the first value: compute
+                // it here too. A read from inside this store's own first
+                // computation has nothing to return.
+                if !inner.refreshing_here() {
+                    inner.refresh_now();
+                }
+                inner.core.peek().expect(
+                    "nanostate: a computed store was read during its own first computation, \
+                     before it had a value; give it one with Computed::with_initial",
+                )
+            }
+        };
         f(&value)
     }
 

@@ -24,6 +24,23 @@ use crate::subscription::{Subscription, Unbind};
 /// whose recorded epoch is current knows its cache is valid.
 pub(crate) static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+thread_local! {
+    /// How many times this thread bumped [`EPOCH`]: a refresh compares it
+    /// with the epoch to tell its own thread's writes from other threads'.
+    static LOCAL_BUMPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Bumps the global epoch (every notification does).
+pub(crate) fn bump_epoch() {
+    EPOCH.fetch_add(1, Ordering::AcqRel);
+    LOCAL_BUMPS.with(|n| n.set(n.get() + 1));
+}
+
+/// The number of epoch bumps made by this thread so far.
+pub(crate) fn local_bumps() -> u64 {
+    LOCAL_BUMPS.with(std::cell::Cell::get)
+}
+
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A fresh identity for a callback (listeners, computed and effect runs).
@@ -295,6 +312,10 @@ impl<Kd: Kind> Core<Kd> {
                         }
                     });
                     if let Some(Some(hooks)) = hooks {
+                        // A panicking hook must not leave the store marked
+                        // mounted with nothing running: the next listener
+                        // mounts it again.
+                        let unmark = UnmarkOnPanic(self);
                         let mut event = LifecycleEvent::default();
                         for (id, hook) in hooks.iter().rev() {
                             if !self.hook_active(*id) {
@@ -304,6 +325,7 @@ impl<Kd: Kind> Core<Kd> {
                                 self.with_hooks(|_, h| h.cleanups.push(cleanup));
                             }
                         }
+                        std::mem::forget(unmark);
                     }
                 }
                 Wrap::Stop => {}
@@ -452,7 +474,7 @@ impl<Kd: Kind> Core<Kd> {
         if self.has(HOOK_NOTIFY) {
             return self.notify(old, key);
         }
-        EPOCH.fetch_add(1, Ordering::AcqRel);
+        bump_epoch();
         if let Some((slots, value, version)) = snapshot {
             self.deliver(old, key, slots, value, version);
         }
@@ -584,11 +606,11 @@ impl<Kd: Kind> Core<Kd> {
             if event.aborted {
                 // Unlike Nano Stores 1.5.2 the epoch still moves, so computed
                 // stores never keep a result computed from the old value.
-                EPOCH.fetch_add(1, Ordering::AcqRel);
+                bump_epoch();
                 return;
             }
         }
-        EPOCH.fetch_add(1, Ordering::AcqRel);
+        bump_epoch();
         let (slots, version, value) = {
             let st = self.lock();
             (st.listeners.clone(), self.version(), st.value.clone())
@@ -645,6 +667,7 @@ impl<Kd: Kind> Core<Kd> {
 
     fn add_hook(&self, wrap: Option<Wrap>, add: impl FnOnce(&mut Hooks<Kd>, u64)) -> u64 {
         let id = next_id();
+        let mut stale_cleanups = Vec::new();
         let mut st = self.lock();
         let hooks = st.hooks.get_or_insert_with(Default::default);
         let first = match wrap {
@@ -662,11 +685,13 @@ impl<Kd: Kind> Core<Kd> {
                 hooks.off_order.push(wrap);
             }
             if wrap == Wrap::Mount {
-                hooks.cleanups.clear();
+                stale_cleanups = std::mem::take(&mut hooks.cleanups);
             }
         }
         add(hooks, id);
         self.update_flags(hooks);
+        drop(st);
+        drop(stale_cleanups);
         id
     }
 
@@ -706,37 +731,47 @@ impl<Kd: Kind> Core<Kd> {
     /// later), and the last `on_mount` hook takes the mounted mark and pending
     /// cleanups with it.
     pub(crate) fn remove_hook(&self, id: u64) {
-        let mut st = self.lock();
-        let Some(h) = st.hooks.as_mut() else { return };
-        fn drop_id<T>(list: &mut Vec<(u64, T)>, id: u64) -> bool {
-            match list.iter().position(|(i, _)| *i == id) {
-                Some(pos) => {
-                    list.remove(pos);
-                    list.is_empty()
+        // What is removed may own user values whose drop runs user code:
+        // it is dropped after the lock is released.
+        let mut removed: Vec<Box<dyn Any + Send>> = Vec::new();
+        {
+            let mut st = self.lock();
+            let Some(h) = st.hooks.as_mut() else { return };
+            fn take_id<T: Send + 'static>(
+                list: &mut Vec<(u64, T)>,
+                id: u64,
+                removed: &mut Vec<Box<dyn Any + Send>>,
+            ) -> bool {
+                match list.iter().position(|(i, _)| *i == id) {
+                    Some(pos) => {
+                        removed.push(Box::new(list.remove(pos).1));
+                        list.is_empty()
+                    }
+                    None => false,
                 }
-                None => false,
             }
-        }
-        let emptied = if drop_id(&mut h.start, id) {
-            Some(Wrap::Start)
-        } else if drop_id(&mut h.stop, id) {
-            Some(Wrap::Stop)
-        } else if drop_id(&mut h.mount, id) {
-            Some(Wrap::Mount)
-        } else {
-            drop_id(&mut h.set, id);
-            drop_id(&mut h.notify, id);
-            None
-        };
-        if let Some(wrap) = emptied {
-            h.listen_order.retain(|w| *w != wrap);
-            h.off_order.retain(|w| *w != wrap);
-            if wrap == Wrap::Mount {
-                h.mounted = false;
-                h.cleanups.clear();
+            let emptied = if take_id(&mut h.start, id, &mut removed) {
+                Some(Wrap::Start)
+            } else if take_id(&mut h.stop, id, &mut removed) {
+                Some(Wrap::Stop)
+            } else if take_id(&mut h.mount, id, &mut removed) {
+                Some(Wrap::Mount)
+            } else {
+                take_id(&mut h.set, id, &mut removed);
+                take_id(&mut h.notify, id, &mut removed);
+                None
+            };
+            if let Some(wrap) = emptied {
+                h.listen_order.retain(|w| *w != wrap);
+                h.off_order.retain(|w| *w != wrap);
+                if wrap == Wrap::Mount {
+                    h.mounted = false;
+                    removed.push(Box::new(std::mem::take(&mut h.cleanups)));
+                }
             }
+            self.update_flags(h);
         }
-        self.update_flags(h);
+        drop(removed);
     }
 
     // ----- testing -------------------------------------------------------
@@ -769,6 +804,14 @@ impl<Kd: Kind> Core<Kd> {
         };
         drop(slots);
         self.off();
+    }
+}
+
+struct UnmarkOnPanic<'a, Kd: Kind>(&'a Core<Kd>);
+
+impl<Kd: Kind> Drop for UnmarkOnPanic<'_, Kd> {
+    fn drop(&mut self) {
+        self.0.with_hooks(|_, h| h.mounted = false);
     }
 }
 

@@ -396,7 +396,8 @@ impl DeepMapStore {
                 path::parse(&text).map(|parsed| (text, parsed.segments))
             })
             .collect::<Result<Vec<(String, Vec<Segment>)>, PathError>>()?;
-        let core = self.core().clone();
+        // Weak: the filter lives in the store's own listener list.
+        let core = std::sync::Arc::downgrade(self.core());
         Ok(
             move |new: &Deep, old: Option<&Deep>, changed: Option<&str>| match (changed, old) {
                 (Some(changed), _) => {
@@ -405,7 +406,9 @@ impl DeepMapStore {
                 }
                 (None, None) => !paths.is_empty(),
                 (None, Some(old)) => {
-                    let key_eq = core.lock().key_eq;
+                    let Some(key_eq) = core.upgrade().map(|c| c.lock().key_eq) else {
+                        return false;
+                    };
                     paths.iter().any(|(text, segments)| {
                         match (get_in(old, segments), get_in(new, segments)) {
                             (None, None) => false,

@@ -2,7 +2,7 @@
 //! change, cleaning up before each re-run.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use crate::computed::{downcast, AnyValue, DynArgs, Source};
 use crate::core::{next_id, Cleanup, Node};
@@ -13,7 +13,8 @@ use crate::subscription::{Subscription, Unbind};
 type EffectFn = Box<dyn Fn(&[AnyValue]) -> Option<Cleanup> + Send + Sync>;
 
 struct EffectState {
-    cleanup: Option<Cleanup>,
+    /// The cleanup of the last run, and the thread that ran it.
+    cleanup: Option<(Cleanup, std::thread::ThreadId)>,
     /// Per dependency: the next call from it was caused by the last run's
     /// own read (a computed dependency recomputed while being read).
     caused: Vec<bool>,
@@ -50,7 +51,7 @@ impl EffectInner {
             return;
         }
         let cleanup = self.lock().cleanup.take();
-        if let Some(cleanup) = cleanup {
+        if let Some((cleanup, _)) = cleanup {
             cleanup();
         }
         // Glitch-free: a computed dependency that recomputes while this run
@@ -69,10 +70,22 @@ impl EffectInner {
         }
         self.lock().caused = caused;
         let cleanup = (self.f)(&values);
-        if self.active.load(Ordering::Acquire) {
-            self.lock().cleanup = cleanup;
-        } else if let Some(cleanup) = cleanup {
-            // Cancelled while running: nothing else will run this cleanup.
+        let here = std::thread::current().id();
+        // A run on another thread may overlap this one: the cleanup this run
+        // displaces is run now, so each run is cleaned up once. (A run nested
+        // on this thread, started by the callback's own write, is displaced
+        // silently, as in Nano Stores.) After cancellation, it runs at once.
+        let displaced = {
+            let mut st = self.lock();
+            if self.active.load(Ordering::Acquire) {
+                std::mem::replace(&mut st.cleanup, cleanup.map(|c| (c, here)))
+                    .filter(|(_, thread)| *thread != here)
+                    .map(|(c, _)| c)
+            } else {
+                cleanup
+            }
+        };
+        if let Some(cleanup) = displaced {
             cleanup();
         }
     }
@@ -86,7 +99,7 @@ impl Unbind for EffectInner {
             (std::mem::take(&mut st.subs), st.cleanup.take())
         };
         drop(subs);
-        if let Some(cleanup) = cleanup {
+        if let Some((cleanup, _)) = cleanup {
             cleanup();
         }
     }
@@ -114,12 +127,14 @@ fn start(deps: Vec<Arc<dyn Node>>, f: EffectFn) -> Subscription {
         .enumerate()
         .map(|(index, dep)| {
             let repeated = inner.deps[..index].iter().any(|d| Arc::ptr_eq(d, dep));
-            let weak: Weak<EffectInner> = Arc::downgrade(&inner);
+            // The listeners own the effect, so a kept guard keeps it
+            // running; cancelling removes them and breaks the cycle.
+            let owner = inner.clone();
             dep.listen_any(
                 cb,
                 Arc::new(move || {
-                    if let (false, Some(inner)) = (repeated, weak.upgrade()) {
-                        inner.on_change(index);
+                    if !repeated {
+                        owner.on_change(index);
                     }
                 }),
             )

@@ -100,10 +100,20 @@ where
             return existing.clone(); // another thread won the race
         }
         let weak = Arc::downgrade(&self.inner);
-        let (hook_id, hook_store) = (id.clone(), store.clone());
+        let hook_id = id.clone();
+        let me = Arc::downgrade(store.core());
+        // The hook finds its store through the family's cache: holding the
+        // store itself would keep it alive forever (store -> hook -> store).
         on_mount(&store, move |_| {
             let inner = weak.upgrade()?;
-            let cleanup = (inner.init)(&hook_store, &hook_id);
+            let store = inner
+                .cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&hook_id)
+                .filter(|cached| std::ptr::eq(Arc::as_ptr(cached.core()), me.as_ptr()))
+                .cloned()?;
+            let cleanup = (inner.init)(&store, &hook_id);
             let (weak, id) = (Arc::downgrade(&inner), hook_id.clone());
             Some(move || {
                 if let Some(inner) = weak.upgrade() {

@@ -82,7 +82,11 @@
 //! registered them, for the changes made there.
 //!
 //! Across threads: each thread has its own queue, and a listener runs on the
-//! thread that made the change. Two threads writing at once each deliver
+//! thread that made the change. Rule 3 is per thread: a call that another
+//! thread has already started may still finish after `drop` returns here.
+//! Lifecycle hooks of one store are not serialized across threads: a last
+//! listener leaving on one thread while a first one arrives on another can
+//! run `on_stop` and `on_start` concurrently. Two threads writing at once each deliver
 //! their own change; a listener that must end on the latest value should
 //! read it (`get`) inside its own critical section.
 //!

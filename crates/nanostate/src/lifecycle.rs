@@ -100,8 +100,11 @@ pub fn on_stop<S: Store>(
 
 /// Runs `hook` when the store is mounted (gets a first listener while not
 /// mounted). The hook may return a cleanup, run when the store unmounts: a
-/// delay (default 1 s, see `set_unmount_delay`) after the last listener
-/// left, unless a listener came back meanwhile.
+/// delay (default 1 s, see `set_unmount_delay`) after the store became empty,
+/// unless it has listeners when that timer fires. As in Nano Stores the timer
+/// is not restarted: if listeners come and go within the delay, the first
+/// pending timer unmounts the store when it finds it empty, possibly sooner
+/// than one full delay after the last listener left.
 ///
 /// ```
 /// use nanostate::{atom, on_mount, Atom};

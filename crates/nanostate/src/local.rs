@@ -43,7 +43,11 @@ pub struct LocalSubscription {
 impl Drop for LocalSubscription {
     fn drop(&mut self) {
         drop(self.subscription.take());
-        let closure = LOCAL.with(|map| map.borrow_mut().remove(&self.id));
+        // During thread teardown the registry may already be gone.
+        let closure = LOCAL
+            .try_with(|map| map.borrow_mut().remove(&self.id))
+            .ok()
+            .flatten();
         drop(closure); // outside the borrow: its drop may run user code
     }
 }

@@ -400,12 +400,15 @@ where
     ) -> impl Fn(&MapValue<K, V>, Option<&MapValue<K, V>>, Option<&K>) -> bool + Send + Sync + 'static
     {
         let keys: Vec<K> = keys.into_iter().collect();
-        let core = self.core().clone();
+        // Weak: the filter lives in the store's own listener list.
+        let core = std::sync::Arc::downgrade(self.core());
         move |new, old, key| match (key, old) {
             (Some(key), _) => keys.contains(key),
             (None, None) => !keys.is_empty(),
             (None, Some(old)) => {
-                let key_eq = core.lock().key_eq;
+                let Some(key_eq) = core.upgrade().map(|c| c.lock().key_eq) else {
+                    return false;
+                };
                 keys.iter().any(|k| match (old.get(k), new.get(k)) {
                     (None, None) => false,
                     (Some(a), Some(b)) => !key_eq(k, Some(a), b),

@@ -225,8 +225,9 @@ fn timer_thread(shared: Arc<NativeShared>) {
             Some(at) if at <= now => {
                 let (_, task) = state.timers.pop_first().expect("timer present");
                 drop(state);
-                crate::engine::run_guarded(task);
-                // A panicking timer callback is reported, not fatal.
+                // A panicking timer callback is reported (by the panic hook)
+                // and does not stop the timer thread.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task));
                 state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
             }
             Some(at) => {
@@ -373,6 +374,7 @@ impl ManualClock {
             }
         }
         let _done = Done(self, target);
+        let mut panicked = None;
         loop {
             let task = {
                 let mut state = self.lock();
@@ -385,9 +387,21 @@ impl ManualClock {
                 }
             };
             match task {
-                Some(task) => crate::engine::run_guarded(task),
+                // Like fake timers: the remaining due timers still run, and
+                // the last panic surfaces from this call.
+                Some(task) => {
+                    if let Err(payload) =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(task))
+                    {
+                        panicked = Some(payload);
+                    }
+                }
                 None => break,
             }
+        }
+        drop(_done);
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
         }
         Ok(())
     }

@@ -160,7 +160,9 @@ impl Future for AllTasks {
         if c.running == 0 {
             Poll::Ready(())
         } else {
-            c.waiters.push(cx.waker().clone());
+            if !c.waiters.iter().any(|w| w.will_wake(cx.waker())) {
+                c.waiters.push(cx.waker().clone());
+            }
             Poll::Pending
         }
     }

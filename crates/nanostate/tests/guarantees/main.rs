@@ -5,6 +5,7 @@
 mod leaks;
 mod local;
 mod panics;
+mod review;
 mod support;
 mod threads;
 
