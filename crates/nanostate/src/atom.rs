@@ -259,18 +259,12 @@ impl<T: Send + Sync + 'static> Atom<T> {
     }
 }
 
-/// `subscribe` for any core: listen, then one direct call with the value.
+/// `subscribe` for any keyless core.
 pub(crate) fn subscribe_core<T: Send + Sync + 'static>(
     core: &Arc<Core<AtomKind<T>>>,
     listener: impl Fn(&T, Option<&T>) + Send + Sync + 'static,
 ) -> Subscription {
-    let listener = Arc::new(listener);
-    let l = listener.clone();
-    let sub = core.listen(next_id(), Box::new(move |new, old, _| l(new, old)));
-    if let Some(value) = core.peek() {
-        listener(&value, None);
-    }
-    sub
+    core.subscribe(move |new, old, _| listener(new, old))
 }
 
 impl<T: Send + Sync + 'static> Clone for Atom<T> {

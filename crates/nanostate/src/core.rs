@@ -272,6 +272,21 @@ impl<Kd: Kind> Core<Kd> {
         Subscription::new(slot)
     }
 
+    /// `subscribe`: [`listen`](Self::listen), then one direct call with the
+    /// current value (no old value, no key), as Nano Stores does.
+    pub(crate) fn subscribe(
+        &self,
+        listener: impl Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static,
+    ) -> Subscription {
+        let listener = Arc::new(listener);
+        let l = listener.clone();
+        let sub = self.listen(next_id(), Box::new(move |new, old, key| l(new, old, key)));
+        if let Some(value) = self.peek() {
+            listener(&value, None, None);
+        }
+        sub
+    }
+
     fn before_first_listener(&self) {
         let order = {
             let st = self.lock();

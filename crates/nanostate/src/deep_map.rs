@@ -306,17 +306,8 @@ impl DeepMapStore {
         &self,
         listener: impl Fn(&Deep, Option<&Deep>, Option<&str>) + Send + Sync + 'static,
     ) -> Subscription {
-        let listener = Arc::new(listener);
-        let l = listener.clone();
-        let core = self.core();
-        let sub = core.listen(
-            next_id(),
-            Box::new(move |new, old, path| l(new, old, path.map(String::as_str))),
-        );
-        if let Some(value) = core.peek() {
-            listener(&value, None, None);
-        }
-        sub
+        self.core()
+            .subscribe(move |new, old, path| listener(new, old, path.map(String::as_str)))
     }
 
     /// Like [`listen`](Self::listen), but only for changes that touch one of

@@ -335,14 +335,7 @@ where
         &self,
         listener: impl Fn(&MapValue<K, V>, Option<&MapValue<K, V>>, Option<&K>) + Send + Sync + 'static,
     ) -> Subscription {
-        let listener = Arc::new(listener);
-        let l = listener.clone();
-        let core = self.core();
-        let sub = core.listen(next_id(), Box::new(move |new, old, key| l(new, old, key)));
-        if let Some(value) = core.peek() {
-            listener(&value, None, None);
-        }
-        sub
+        self.core().subscribe(listener)
     }
 
     /// Like [`listen`](Self::listen), but only for changes that touch one of

@@ -453,14 +453,7 @@ impl<T: Fields> StructStore<T> {
         &self,
         listener: impl Fn(&T, Option<&T>, Option<&T::Key>) + Send + Sync + 'static,
     ) -> Subscription {
-        let listener = Arc::new(listener);
-        let l = listener.clone();
-        let core = self.core();
-        let sub = core.listen(next_id(), Box::new(move |new, old, key| l(new, old, key)));
-        if let Some(value) = core.peek() {
-            listener(&value, None, None);
-        }
-        sub
+        self.core().subscribe(listener)
     }
 
     /// Like [`listen`](Self::listen), but only for changes that touch one of
