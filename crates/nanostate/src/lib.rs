@@ -79,7 +79,9 @@
 //! must be `Send + Sync`. For callbacks that hold an `Rc` or a UI
 //! framework's handle (wasm, single-threaded frameworks) use
 //! [`listen_local`]/[`subscribe_local`]: they run on the thread that
-//! registered them, for the changes made there.
+//! registered them, for the changes made there. Generic code that takes any
+//! [`Store`] listens with the free functions [`listen`] and [`subscribe`]
+//! (`Send + Sync`) or their local twins.
 //!
 //! Across threads: each thread has its own queue, and a listener runs on the
 //! thread that made the change. Rule 3 is per thread: a call that another
@@ -248,6 +250,7 @@ mod effect;
 mod engine;
 mod events;
 mod family;
+mod generic;
 mod lifecycle;
 mod local;
 mod map;
@@ -276,6 +279,7 @@ pub use crate::effect::{effect, effect2, effect3, effect4, effect_dynamic};
 pub use crate::engine::batch;
 pub use crate::events::{LifecycleEvent, NoKey, NotifyEvent, Proposed, SetEvent, Shared};
 pub use crate::family::Family;
+pub use crate::generic::{listen, subscribe};
 pub use crate::lifecycle::{on_mount, on_notify, on_set, on_start, on_stop, IntoCleanup};
 pub use crate::local::{listen_local, subscribe_local, LocalSubscription};
 pub use crate::map::{map, map_with, MapStore};

@@ -2,7 +2,9 @@
 //! `batched` need a timer. They reach it through the small [`Runtime`] trait.
 //!
 //! * [`NativeRuntime`] (the default): one background thread that sleeps until
-//!   the next timer is due and runs it.
+//!   the next timer is due and runs it. On `wasm32-unknown-unknown` there is
+//!   no default: a timer or task before a runtime is installed panics with a
+//!   message saying so (the `nanostate-web` crate provides one).
 //! * [`ManualClock`]: nothing runs until [`ManualClock::advance`] moves time
 //!   forward; timers then run on the caller's thread. Tests and the
 //!   conformance runner use it.
@@ -134,9 +136,38 @@ pub fn current() -> Arc<dyn Runtime> {
         return global;
     }
     static DEFAULT: OnceLock<Arc<dyn Runtime>> = OnceLock::new();
-    DEFAULT
-        .get_or_init(|| Arc::new(NativeRuntime::new()))
-        .clone()
+    DEFAULT.get_or_init(default_runtime).clone()
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn default_runtime() -> Arc<dyn Runtime> {
+    Arc::new(NativeRuntime::new())
+}
+
+/// In the browser there are no threads to run timers on, and the core cannot
+/// reach `setTimeout` without JS glue: a browser app installs a runtime
+/// (`nanostate_web::install()`) before its stores need a timer.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn default_runtime() -> Arc<dyn Runtime> {
+    struct Missing;
+    impl Runtime for Missing {
+        fn set_timeout(&self, _delay: Duration, _task: Callback) -> TimerId {
+            panic!(
+                "nanostate: no runtime installed on wasm32-unknown-unknown; a store \
+                 needs a timer (on_mount unmount delay or batched). Call \
+                 nanostate_web::install() at start-up, or runtime::set_runtime(..)"
+            )
+        }
+        fn clear_timeout(&self, _id: TimerId) {}
+        fn spawn(&self, _future: BoxFuture) {
+            panic!(
+                "nanostate: no runtime installed on wasm32-unknown-unknown to spawn \
+                 a task. Call nanostate_web::install() at start-up, or \
+                 runtime::set_runtime(..)"
+            )
+        }
+    }
+    Arc::new(Missing)
 }
 
 /// The default runtime: a background thread that runs due timers.
