@@ -285,7 +285,7 @@ pub use crate::local::{listen_local, subscribe_local, LocalSubscription};
 pub use crate::map::{map, map_with, MapStore};
 pub use crate::map_value::MapValue;
 pub use crate::path::{parse_path, PathError, PathErrorKind, Segment, MAX_DEPTH, MAX_INDEX};
-pub use crate::store::Store;
+pub use crate::store::{KeyOf, Store};
 #[cfg(feature = "futures")]
 pub use crate::stream::{to_stream, StoreStream};
 pub use crate::struct_store::{struct_store, struct_store_with, Fields, StructStore};

@@ -207,3 +207,51 @@ impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for MapValue<K, V> 
         f.debug_map().entries(self.iter()).finish()
     }
 }
+
+#[cfg(feature = "serde")]
+mod serde_impls {
+    //! `Serialize`/`Deserialize` for [`MapValue`] (feature `serde`): a map in
+    //! insertion order; a key repeated in the input keeps its first position
+    //! and its last value, as in a JS object.
+
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+    use serde::ser::{Serialize, SerializeMap, Serializer};
+
+    use super::MapValue;
+
+    impl<K: Serialize, V: Serialize> Serialize for MapValue<K, V> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(self.len()))?;
+            for (k, v) in self.iter() {
+                map.serialize_entry(k, v)?;
+            }
+            map.end()
+        }
+    }
+
+    impl<'de, K: Deserialize<'de> + Eq, V: Deserialize<'de>> Deserialize<'de> for MapValue<K, V> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Entries<K, V>(PhantomData<(K, V)>);
+            impl<'de, K: Deserialize<'de> + Eq, V: Deserialize<'de>> Visitor<'de> for Entries<K, V> {
+                type Value = MapValue<K, V>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a map")
+                }
+                fn visit_map<A: MapAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<Self::Value, A::Error> {
+                    let mut map = MapValue::new();
+                    while let Some((k, v)) = access.next_entry()? {
+                        map.insert(k, v);
+                    }
+                    Ok(map)
+                }
+            }
+            d.deserialize_map(Entries(PhantomData))
+        }
+    }
+}

@@ -73,6 +73,24 @@ pub trait Store: Send + Sync + 'static {
     }
 }
 
+/// The type of the changed key that listeners of `S` receive: the key type
+/// of a [`MapStore`](crate::MapStore), [`NoKey`](crate::NoKey) for stores
+/// without keys. Generic code names it in bounds.
+///
+/// ```
+/// use nanostate::{listen_local, KeyOf, MapStore, MapValue, Store};
+/// fn log_keys<S: Store>(store: &S) -> nanostate::LocalSubscription
+/// where
+///     KeyOf<S>: std::fmt::Debug,
+/// {
+///     listen_local(store, |_, key| println!("changed: {key:?}"))
+/// }
+/// let m: MapStore<&str, u8> = MapStore::new(MapValue::new());
+/// let _sub = log_keys(&m);
+/// m.set_key("a", 1); // prints: changed: Some("a")
+/// ```
+pub type KeyOf<S> = <<S as Store>::Kind as Kind>::Key;
+
 /// Object-safe access to a dependency, for `static` computed stores.
 #[doc(hidden)]
 pub trait Dep: Sync {

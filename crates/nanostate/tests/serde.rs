@@ -40,3 +40,33 @@ fn a_store_loads_and_saves_json() {
     );
     assert!(serde_json::from_str::<Deep>("{").is_err());
 }
+
+#[test]
+fn map_value_round_trips_through_json_in_insertion_order() {
+    let value: nanostate::MapValue<String, u32> =
+        [("zebra".to_string(), 1), ("apple".to_string(), 2)].into();
+    let text = serde_json::to_string(&value).unwrap();
+    assert_eq!(text, r#"{"zebra":1,"apple":2}"#);
+    let back: nanostate::MapValue<String, u32> = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, value);
+    assert_eq!(back.keys().collect::<Vec<_>>(), ["zebra", "apple"]);
+}
+
+#[test]
+fn map_value_repeated_key_keeps_first_position_and_last_value() {
+    let back: nanostate::MapValue<String, u32> =
+        serde_json::from_str(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+    assert_eq!(
+        back.iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect::<Vec<_>>(),
+        [("a", 3), ("b", 2)]
+    );
+}
+
+#[test]
+fn map_value_of_the_wrong_shape_is_an_error_not_a_panic() {
+    let err = serde_json::from_str::<nanostate::MapValue<String, u32>>(r#"{"a":"x"}"#);
+    assert!(err.unwrap_err().to_string().contains("invalid type"));
+    assert!(serde_json::from_str::<nanostate::MapValue<String, u32>>("[1]").is_err());
+}
