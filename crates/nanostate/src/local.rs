@@ -19,7 +19,7 @@ use crate::core::{next_id, Kind};
 use crate::store::Store;
 use crate::subscription::Subscription;
 
-type LocalFn<V, K> = Rc<dyn Fn(&V, Option<&K>)>;
+pub(crate) type LocalFn<V, K> = Rc<dyn Fn(&V, Option<&K>)>;
 
 thread_local! {
     static LOCAL: RefCell<HashMap<u64, Box<dyn Any>>> = RefCell::new(HashMap::new());
@@ -64,13 +64,28 @@ fn register<S: Store>(
     store: &S,
     listener: LocalFn<S::Value, <S::Kind as Kind>::Key>,
 ) -> LocalSubscription {
+    register_filtered(store, |_, _, _| true, listener)
+}
+
+/// A change reaches a local listener only when `filter(new, old, key)`
+/// holds; the filter runs in the store's `Send` trampoline, where the old
+/// value is at hand.
+#[allow(clippy::type_complexity)]
+pub(crate) fn register_filtered<S: Store>(
+    store: &S,
+    filter: impl Fn(&S::Value, Option<&S::Value>, Option<&<S::Kind as Kind>::Key>) -> bool
+        + Send
+        + Sync
+        + 'static,
+    listener: LocalFn<S::Value, <S::Kind as Kind>::Key>,
+) -> LocalSubscription {
     let id = next_id();
     let owner: ThreadId = thread::current().id();
     LOCAL.with(|map| map.borrow_mut().insert(id, Box::new(listener)));
     let subscription = store.core().listen(
         next_id(),
-        Box::new(move |value, _old, key| {
-            if thread::current().id() != owner {
+        Box::new(move |value, old, key| {
+            if thread::current().id() != owner || !filter(value, old, key) {
                 return;
             }
             let listener = LOCAL.with(|map| {

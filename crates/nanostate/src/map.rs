@@ -386,6 +386,34 @@ where
         })
     }
 
+    /// [`listen_keys`](Self::listen_keys) for a listener that need not be
+    /// `Send` (see [`listen_local`](crate::listen_local)): called with
+    /// `(map, changed_key)` for changes made on this thread that touch one
+    /// of `keys`.
+    ///
+    /// ```
+    /// use nanostate::{MapStore, MapValue};
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    ///
+    /// let profile = MapStore::new(MapValue::from([("name", "Ada"), ("city", "London")]));
+    /// let calls = Rc::new(Cell::new(0)); // not Send
+    /// let c = calls.clone();
+    /// let _sub = profile.listen_keys_local(["name"], move |_, _| c.set(c.get() + 1));
+    /// profile.set_key("city", "Paris"); // not a listed key
+    /// profile.set_key("name", "Grace");
+    /// profile.set(MapValue::from([("name", "Grace"), ("city", "Rome")])); // name unchanged
+    /// assert_eq!(calls.get(), 1);
+    /// ```
+    pub fn listen_keys_local(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        listener: impl Fn(&MapValue<K, V>, Option<&K>) + 'static,
+    ) -> crate::LocalSubscription {
+        let filter = self.key_filter(keys);
+        crate::local::register_filtered(self, filter, std::rc::Rc::new(listener))
+    }
+
     #[allow(clippy::type_complexity)]
     fn key_filter(
         &self,

@@ -69,3 +69,26 @@ fn local_listener_on_a_map_gets_the_changed_key() {
     batch(|| m.set_key("b", 2));
     assert_eq!(*keys.borrow(), [Some("a"), None]);
 }
+
+#[test]
+fn local_key_listener_hears_only_listed_keys_also_in_batches_and_whole_sets() {
+    let m: MapStore<&str, u8> = MapStore::new(MapValue::from([("a", 0), ("b", 0)]));
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let s = seen.clone();
+    let sub = m.listen_keys_local(["a"], move |map, key| {
+        s.borrow_mut().push((map.get("a").copied(), key.copied()))
+    });
+    m.set_key("b", 1); // unlisted
+    m.set_key("a", 1);
+    batch(|| m.set_key("b", 2)); // no key, and "a" unchanged
+    batch(|| m.set_key("a", 2)); // no key, but "a" changed
+    m.set(MapValue::from([("a", 2), ("b", 3)])); // "a" unchanged
+    m.delete_key(&"a");
+    drop(sub);
+    m.set_key("a", 9);
+    assert_eq!(
+        *seen.borrow(),
+        [(Some(1), Some("a")), (Some(2), None), (None, Some("a"))]
+    );
+    assert_eq!(m.listener_count(), 0);
+}
