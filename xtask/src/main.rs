@@ -2,22 +2,41 @@
 //!
 //! * `cargo xtask ci`    — everything CI checks: formatting, clippy with
 //!   warnings denied, the whole test suite (unit, integration, conformance,
-//!   doctests), the loom model, a 30-second fuzz pass, and a quick
+//!   doctests), the browser tests, the loom model, a 30-second fuzz pass, and a quick
 //!   benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
 //! * `cargo xtask fuzz [SECONDS]` — the deep-map path fuzzer (default 30 s).
 //! * `cargo xtask bench` — the full benchmark table.
 //! * `cargo xtask demo`  — runs the demo.
+//! * `cargo xtask browser` — the wasm tests, in headless Chromium.
 
+mod wasm;
+
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+/// The crates whose `wasm-bindgen-test` suites run in the browser.
+const BROWSER_CRATES: &[&str] = &["nanostate-web"];
+
 fn main() -> ExitCode {
+    // Every path below is relative to the workspace root.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace");
+    if let Err(e) = std::env::set_current_dir(root) {
+        eprintln!(
+            "xtask: cannot enter the workspace root {}: {e}",
+            root.display()
+        );
+        return ExitCode::FAILURE;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("test") => test(),
         Some("loom") => loom(),
+        Some("browser") => wasm::browser_tests(BROWSER_CRATES),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
         Some("bench") => run(
             "benchmarks",
@@ -28,7 +47,7 @@ fn main() -> ExitCode {
             cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
         ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|loom|fuzz [SECONDS]|bench|demo>");
+            eprintln!("usage: cargo xtask <ci|test|browser|loom|fuzz [SECONDS]|bench|demo>");
             return ExitCode::from(2);
         }
     };
@@ -150,6 +169,7 @@ fn ci() -> Result<(), String> {
         ]),
     )?;
     test()?;
+    wasm::browser_tests(BROWSER_CRATES)?;
     let mut docs = cargo(&["doc", "--workspace", "--no-deps", "--all-features"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");
     run("rustdoc (warnings denied)", docs)?;
