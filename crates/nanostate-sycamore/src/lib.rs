@@ -58,7 +58,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use nanostate::{listen_local, Atom, LocalSubscription, MapStore, MapValue, Store, Subscription};
+use nanostate::{listen_local, LocalSubscription, MapStore, MapValue, Store};
 #[cfg(doc)]
 use sycamore_reactive::{create_child_scope, create_root};
 use sycamore_reactive::{create_signal, on_cleanup, ReadSignal, Signal};
@@ -66,18 +66,12 @@ use sycamore_reactive::{create_signal, on_cleanup, ReadSignal, Signal};
 /// The signal being fed, once it exists (the listener is added first).
 type Slot<U> = Rc<Cell<Option<Signal<U>>>>;
 
-/// What a hook keeps until its scope is disposed.
-struct Guard {
-    _local: LocalSubscription,
-    _keys: Option<Subscription>,
-}
-
 /// Adds a local listener with `listen` (which gets the slot of the signal to
 /// feed), then creates the signal from `initial()` and drops `guard` with
 /// the current scope.
 fn bridge<U: 'static>(
     initial: impl FnOnce() -> U,
-    listen: impl FnOnce(Slot<U>) -> Guard,
+    listen: impl FnOnce(Slot<U>) -> LocalSubscription,
 ) -> ReadSignal<U> {
     let slot: Slot<U> = Rc::new(Cell::new(None));
     // Listen before reading: a computed store is mounted (and computed) by
@@ -134,10 +128,7 @@ where
 {
     bridge(
         || (*current(store)).clone(),
-        |slot| Guard {
-            _local: listen_local(store, move |value, _key| feed(&slot, || value.clone())),
-            _keys: None,
-        },
+        |slot| listen_local(store, move |value, _key| feed(&slot, || value.clone())),
     )
 }
 
@@ -171,19 +162,7 @@ where
 {
     bridge(
         || (*current(store)).clone(),
-        |slot| {
-            // The core filters keys only for `Send` listeners: its filtered
-            // listener forwards each matching map to a private relay atom
-            // (never equal, so every forward notifies), and the relay's
-            // local listener feeds the signal on this thread.
-            let relay = Atom::with_eq(MapValue::new(), |_, _| false);
-            let local = listen_local(&relay, move |map, _| feed(&slot, || map.clone()));
-            let keys = store.listen_keys(keys, move |map, _old, _key| relay.set(map.clone()));
-            Guard {
-                _local: local,
-                _keys: Some(keys),
-            }
-        },
+        |slot| store.listen_keys_local(keys, move |map, _key| feed(&slot, || map.clone())),
     )
 }
 
@@ -216,8 +195,8 @@ where
     let first = select.clone();
     bridge(
         move || first(&current(store)),
-        |slot| Guard {
-            _local: listen_local(store, move |value, _key| {
+        |slot| {
+            listen_local(store, move |value, _key| {
                 let Some(signal) = slot.get().filter(|s| s.is_alive()) else {
                     return;
                 };
@@ -225,8 +204,7 @@ where
                 if !signal.with_untracked(|old| *old == new) {
                     signal.set(new);
                 }
-            }),
-            _keys: None,
+            })
         },
     )
 }
