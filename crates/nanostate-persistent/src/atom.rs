@@ -1,0 +1,500 @@
+//! [`PersistentAtom`]: an [`Atom`] saved under one storage key.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+
+use nanostate::__private::Core;
+use nanostate::{on_mount, on_notify, Atom, Store};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::codec::{Codec, Json};
+use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
+use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
+use crate::error::{StorageError, StoreHooks};
+
+/// The default value of a store, given as a value (run time) or a function
+/// (`static` items).
+pub(crate) enum Seed<T> {
+    Value(T),
+    With(fn() -> T),
+}
+
+impl<T> Seed<T> {
+    pub(crate) fn take(slot: &Mutex<Option<Seed<T>>>) -> T {
+        match slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(Seed::Value(v)) => v,
+            Some(Seed::With(f)) => f(),
+            None => unreachable!("nanostate-persistent: a store is bound only once"),
+        }
+    }
+}
+
+/// An [`Atom`] whose value is saved in a [`StorageEngine`] under one key
+/// (Nano Stores' `persistentAtom`).
+///
+/// It dereferences to its [`Atom`], so it reads, writes and listens like
+/// any atom (`get`, `set`, `update`, `listen`, `subscribe`, …), and it
+/// implements [`Store`], so it works in `computed`, `effect`, lifecycle
+/// hooks and framework bindings.
+///
+/// * **Binding.** On first use the store resolves its engine (its own, or
+///   the [default](crate::default_engine)), reads the stored text and decodes
+///   it; if there is none, or it cannot be read, the store starts with the
+///   default value (and reports why, see [`on_error`](Self::on_error)).
+/// * **Saving.** Every change (`set`, `update`, …; a write equal to the
+///   current value is no change) writes the encoded value, on the thread that
+///   made it, before listeners run.
+/// * **Syncing.** While the store is mounted (has listeners, see
+///   [`on_mount`]) it follows the engine's external changes (other tabs,
+///   [`MemoryEngine::external_set`](crate::MemoryEngine::external_set)); a
+///   removed entry resets it to the default. An external value is never
+///   written back. When it mounts again it re-reads the entry, so changes
+///   made meanwhile are not missed.
+///
+/// ```
+/// use nanostate::computed;
+/// use nanostate_persistent::{persistent_atom, MemoryEngine, PersistentAtom};
+///
+/// static ENGINE: MemoryEngine = MemoryEngine::new();
+/// static CART: PersistentAtom<Vec<String>> = persistent_atom("cart", Vec::new).engine(&ENGINE);
+/// static COUNT: nanostate::Computed<usize> = computed(&CART, |items| items.len());
+///
+/// CART.update(|items| [items.clone(), vec!["tee".to_string()]].concat());
+/// assert_eq!(ENGINE.get_raw("cart").as_deref(), Some(r#"["tee"]"#));
+/// assert_eq!(COUNT.get(), 1);
+/// ```
+pub struct PersistentAtom<T: Send + Sync + 'static> {
+    key: Cow<'static, str>,
+    seed: Mutex<Option<Seed<T>>>,
+    codec: &'static dyn Codec<T>,
+    engine: EngineChoice,
+    errors: StoreHooks,
+    bound: OnceLock<Arc<AtomInner<T>>>,
+}
+
+/// Declares a persistent atom saved under `key` with the JSON codec;
+/// `default()` is its value while nothing (readable) is stored. Usable in
+/// `static` items; the store binds to its engine on first use.
+///
+/// ```
+/// use nanostate_persistent::{persistent_atom, PersistentAtom};
+/// static LANG: PersistentAtom<String> = persistent_atom("doc-lang", || "en".to_string());
+/// assert_eq!(LANG.get(), "en");
+/// LANG.set("fr".into());
+/// assert_eq!(LANG.get(), "fr");
+/// ```
+pub const fn persistent_atom<T>(key: &'static str, default: fn() -> T) -> PersistentAtom<T>
+where
+    T: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+{
+    persistent_atom_with_codec(key, default, &Json)
+}
+
+/// [`persistent_atom`] with another [`Codec`].
+///
+/// ```
+/// use nanostate_persistent::{persistent_atom_with_codec, MemoryEngine, PersistentAtom, Raw};
+/// static ENGINE: MemoryEngine = MemoryEngine::new();
+/// static THEME: PersistentAtom<String> =
+///     persistent_atom_with_codec("theme", || "light".into(), &Raw).engine(&ENGINE);
+/// THEME.set("dark".into());
+/// assert_eq!(ENGINE.get_raw("theme").as_deref(), Some("dark")); // no JSON quotes
+/// ```
+pub const fn persistent_atom_with_codec<T>(
+    key: &'static str,
+    default: fn() -> T,
+    codec: &'static dyn Codec<T>,
+) -> PersistentAtom<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    PersistentAtom {
+        key: Cow::Borrowed(key),
+        seed: Mutex::new(Some(Seed::With(default))),
+        codec,
+        engine: EngineChoice::default_engine(),
+        errors: StoreHooks::new(),
+        bound: OnceLock::new(),
+    }
+}
+
+impl<T> PersistentAtom<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    /// Creates a persistent atom at run time (JSON codec). Clones share it.
+    ///
+    /// ```
+    /// use nanostate_persistent::{MemoryEngine, PersistentAtom};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// let user = format!("user-{}", 7);
+    /// let volume = PersistentAtom::new(format!("{user}:volume"), 3u8).with_engine(engine.clone());
+    /// volume.set(4);
+    /// assert_eq!(engine.get_raw("user-7:volume").as_deref(), Some("4"));
+    /// ```
+    pub fn new(key: impl Into<Cow<'static, str>>, default: T) -> Self
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        Self::with_codec(key, default, &Json)
+    }
+
+    /// Creates a persistent atom at run time with another [`Codec`].
+    ///
+    /// ```
+    /// use nanostate_persistent::{PersistentAtom, Raw};
+    /// let note = PersistentAtom::with_codec("doc-note", String::new(), &Raw);
+    /// assert_eq!(note.get(), "");
+    /// ```
+    pub fn with_codec(
+        key: impl Into<Cow<'static, str>>,
+        default: T,
+        codec: &'static dyn Codec<T>,
+    ) -> Self {
+        PersistentAtom {
+            key: key.into(),
+            seed: Mutex::new(Some(Seed::Value(default))),
+            codec,
+            engine: EngineChoice::default_engine(),
+            errors: StoreHooks::new(),
+            bound: OnceLock::new(),
+        }
+    }
+
+    /// Uses `engine` instead of the default engine (`const`: for `static`
+    /// items). Has no effect once the store was used.
+    ///
+    /// ```
+    /// use nanostate_persistent::{persistent_atom, MemoryEngine, PersistentAtom};
+    /// static ENGINE: MemoryEngine = MemoryEngine::new();
+    /// static ON: PersistentAtom<bool> = persistent_atom("on", || false).engine(&ENGINE);
+    /// ON.set(true);
+    /// assert_eq!(ENGINE.get_raw("on").as_deref(), Some("true"));
+    /// ```
+    pub const fn engine(mut self, engine: &'static dyn StorageEngine) -> Self {
+        self.engine.fixed = Some(engine);
+        self
+    }
+
+    /// Uses `engine` instead of the default engine (run time). Has no effect
+    /// once the store was used.
+    ///
+    /// ```
+    /// use nanostate_persistent::{MemoryEngine, PersistentAtom};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// let on = PersistentAtom::new("on", false).with_engine(engine.clone());
+    /// on.set(true);
+    /// assert_eq!(engine.get_raw("on").as_deref(), Some("true"));
+    /// ```
+    pub fn with_engine(mut self, engine: Arc<dyn StorageEngine>) -> Self {
+        self.engine.shared = Some(engine);
+        self
+    }
+
+    /// The storage key.
+    ///
+    /// ```
+    /// let a = nanostate_persistent::PersistentAtom::new("k", 1);
+    /// assert_eq!(a.key(), "k");
+    /// ```
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The underlying atom (binding the store to its engine on first use);
+    /// also reached through `Deref`.
+    ///
+    /// ```
+    /// let a = nanostate_persistent::PersistentAtom::new("doc-atom", 1);
+    /// let atom: &nanostate::Atom<i32> = a.atom();
+    /// assert_eq!(atom.get(), 1);
+    /// ```
+    pub fn atom(&self) -> &Atom<T> {
+        &self.inner().atom
+    }
+
+    /// Registers an error hook for this store: it receives every
+    /// [`PersistError`] of this store (decode, encode and storage errors),
+    /// including those of the first load if registered before first use.
+    /// Dropping the guard removes it; [`ErrorHook::keep`] keeps it.
+    ///
+    /// ```
+    /// use nanostate_persistent::{MemoryEngine, PersistentAtom, PersistErrorKind};
+    /// use std::sync::{Arc, Mutex};
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// engine.insert("n", "\"not a number\"");
+    /// let n = PersistentAtom::new("n", 0u32).with_engine(engine.clone());
+    /// let errors = Arc::new(Mutex::new(Vec::new()));
+    /// let log = errors.clone();
+    /// let _hook = n.on_error(move |e| log.lock().unwrap().push(e.clone()));
+    /// assert_eq!(n.get(), 0);
+    /// assert!(matches!(errors.lock().unwrap()[0].kind(), PersistErrorKind::Decode(_)));
+    /// ```
+    pub fn on_error(&self, hook: impl Fn(&PersistError) + Send + Sync + 'static) -> ErrorHook {
+        self.errors.add(hook)
+    }
+
+    fn inner(&self) -> &Arc<AtomInner<T>> {
+        if let Some(inner) = self.bound.get() {
+            return inner;
+        }
+        let mut errors = Vec::new();
+        let inner = self.bound.get_or_init(|| self.bind(&mut errors));
+        report(&inner.hooks, errors);
+        inner
+    }
+
+    fn bind(&self, errors: &mut Vec<PersistError>) -> Arc<AtomInner<T>> {
+        let key = self.key.to_string();
+        let engine = self.engine.resolve();
+        let default = Seed::take(&self.seed);
+        let mut sync = EntrySync {
+            raw: None,
+            last_load_error: None,
+        };
+        let value = match engine.get(&key) {
+            Ok(raw) => {
+                sync.raw = raw.clone();
+                match raw.map(|raw| self.codec.decode(&raw)) {
+                    Some(Ok(value)) => value,
+                    Some(Err(e)) => {
+                        errors.push(PersistError::new(
+                            &key,
+                            Operation::Load,
+                            PersistErrorKind::Decode(e),
+                        ));
+                        default.clone()
+                    }
+                    None => default.clone(),
+                }
+            }
+            Err(e) => {
+                sync.last_load_error = Some(e.clone());
+                errors.push(PersistError::new(
+                    &key,
+                    Operation::Load,
+                    PersistErrorKind::Storage(e),
+                ));
+                default.clone()
+            }
+        };
+        let atom = Atom::new(value);
+        let last = atom.peek();
+        let inner = Arc::new(AtomInner {
+            key,
+            atom,
+            default,
+            codec: self.codec,
+            engine,
+            hooks: self.errors.shared(),
+            sync: Mutex::new(sync),
+            last: Mutex::new(last),
+        });
+        let weak = Arc::downgrade(&inner);
+        on_notify(&inner.atom, move |_| {
+            if let Some(inner) = weak.upgrade() {
+                inner.save();
+            }
+        })
+        .keep();
+        let weak = Arc::downgrade(&inner);
+        on_mount(&inner.atom, move |_| mount(&weak)).keep();
+        inner
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> std::ops::Deref for PersistentAtom<T> {
+    type Target = Atom<T>;
+    fn deref(&self) -> &Atom<T> {
+        self.atom()
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Store for PersistentAtom<T> {
+    type Value = T;
+    type Kind = <Atom<T> as Store>::Kind;
+    fn core(&self) -> &Arc<Core<Self::Kind>> {
+        self.atom().core()
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Clone for PersistentAtom<T> {
+    /// A handle to the same store (binding it first).
+    fn clone(&self) -> Self {
+        let bound = OnceLock::new();
+        let _ = bound.set(self.inner().clone());
+        PersistentAtom {
+            key: self.key.clone(),
+            seed: Mutex::new(None),
+            codec: self.codec,
+            engine: EngineChoice {
+                fixed: self.engine.fixed,
+                shared: self.engine.shared.clone(),
+            },
+            errors: StoreHooks::from_shared(self.inner().hooks.clone()),
+            bound,
+        }
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + std::fmt::Debug + 'static> std::fmt::Debug
+    for PersistentAtom<T>
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PersistentAtom");
+        d.field("key", &self.key);
+        match self.bound.get() {
+            Some(inner) => d.field("value", &inner.atom.peek()),
+            None => d.field("value", &"<not loaded>"),
+        };
+        d.finish()
+    }
+}
+
+/// What this store knows about its entry in the engine.
+struct EntrySync {
+    /// The stored text when the store last read or wrote it (`None`: no
+    /// entry). A reload that finds the same text changes nothing.
+    raw: Option<String>,
+    /// The last load error, so a storage that stays unavailable is reported
+    /// once, not on every mount.
+    last_load_error: Option<StorageError>,
+}
+
+struct AtomInner<T: Send + Sync + 'static> {
+    key: String,
+    atom: Atom<T>,
+    default: T,
+    codec: &'static dyn Codec<T>,
+    engine: EngineRef,
+    hooks: Arc<Hooks>,
+    sync: Mutex<EntrySync>,
+    /// The value last saved or applied from the engine: a change to an equal
+    /// value (an external change being applied) is not written back.
+    last: Mutex<Option<Arc<T>>>,
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn mount<T: Clone + PartialEq + Send + Sync + 'static>(
+    weak: &Weak<AtomInner<T>>,
+) -> Option<Box<dyn FnOnce() + Send>> {
+    let inner = weak.upgrade()?;
+    let w = weak.clone();
+    let watch = inner.engine.subscribe(Arc::new(move |change: &ExternalChange| {
+        if let Some(inner) = w.upgrade() {
+            inner.external(change);
+        }
+    }));
+    inner.reload();
+    match watch {
+        Ok(watch) => Some(Box::new(move || drop(watch))),
+        Err(e) => {
+            inner.report(Operation::Watch, PersistErrorKind::Storage(e));
+            None
+        }
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> AtomInner<T> {
+    fn report(&self, operation: Operation, kind: PersistErrorKind) {
+        report(
+            &self.hooks,
+            vec![PersistError::new(&self.key, operation, kind)],
+        );
+    }
+
+    /// The `on_notify` hook: writes the new value unless it is the one last
+    /// saved or applied.
+    fn save(&self) {
+        let mut error = None;
+        {
+            let mut sync = lock(&self.sync);
+            let Some(current) = self.atom.peek() else {
+                return;
+            };
+            {
+                let mut last = lock(&self.last);
+                if last.as_deref() == Some(&*current) {
+                    return;
+                }
+                *last = Some(current.clone());
+            }
+            match self.codec.encode(&current) {
+                Ok(raw) => match self.engine.set(&self.key, &raw) {
+                    Ok(()) => sync.raw = Some(raw),
+                    Err(e) => error = Some(PersistErrorKind::Storage(e)),
+                },
+                Err(e) => error = Some(PersistErrorKind::Encode(e)),
+            }
+        }
+        if let Some(kind) = error {
+            self.report(Operation::Save, kind);
+        }
+    }
+
+    /// Sets the store to a value that came from the engine, without writing
+    /// it back.
+    fn apply(&self, value: T) {
+        *lock(&self.last) = Some(Arc::new(value.clone()));
+        self.atom.set(value);
+    }
+
+    /// Takes the stored text `raw` (as read or announced), unless it is what
+    /// the store already knows.
+    fn take(&self, raw: Option<String>, operation: Operation) {
+        {
+            let mut sync = lock(&self.sync);
+            if sync.raw == raw {
+                return;
+            }
+            sync.raw = raw.clone();
+        }
+        match raw {
+            None => self.apply(self.default.clone()),
+            Some(raw) => match self.codec.decode(&raw) {
+                Ok(value) => self.apply(value),
+                Err(e) => self.report(operation, PersistErrorKind::Decode(e)),
+            },
+        }
+    }
+
+    /// Reads the entry again (on mount).
+    fn reload(&self) {
+        match self.engine.get(&self.key) {
+            Ok(raw) => {
+                lock(&self.sync).last_load_error = None;
+                self.take(raw, Operation::Load);
+            }
+            Err(e) => {
+                let repeated = {
+                    let mut sync = lock(&self.sync);
+                    let repeated = sync.last_load_error.as_ref() == Some(&e);
+                    sync.last_load_error = Some(e.clone());
+                    repeated
+                };
+                if !repeated {
+                    self.report(Operation::Load, PersistErrorKind::Storage(e));
+                }
+            }
+        }
+    }
+
+    fn external(&self, change: &ExternalChange) {
+        match change {
+            ExternalChange::Set { key, value } if *key == self.key => {
+                self.take(Some(value.clone()), Operation::ExternalChange)
+            }
+            ExternalChange::Removed { key } if *key == self.key => {
+                self.take(None, Operation::ExternalChange)
+            }
+            ExternalChange::Cleared => self.take(None, Operation::ExternalChange),
+            _ => {}
+        }
+    }
+}

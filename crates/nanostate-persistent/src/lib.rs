@@ -1,0 +1,153 @@
+//! Persistent [`nanostate`] stores: atoms and maps whose values are saved in
+//! a storage engine and read back on the next run (Nano Stores'
+//! `@nanostores/persistent`).
+//!
+//! ```
+//! use nanostate::{computed, Computed, MapValue};
+//! use nanostate_persistent::{persistent_atom, persistent_map, MemoryEngine, PersistentAtom, PersistentMap};
+//!
+//! static STORAGE: MemoryEngine = MemoryEngine::new();
+//!
+//! // One entry, JSON-encoded: "theme" → "\"dark\"".
+//! pub static THEME: PersistentAtom<String> =
+//!     persistent_atom("theme", || "light".to_string()).engine(&STORAGE);
+//! // One entry per key: "cart:tee" → "2".
+//! pub static CART: PersistentMap<String, u32> =
+//!     persistent_map("cart:", MapValue::new).engine(&STORAGE);
+//! pub static CART_COUNT: Computed<u32> = computed(&CART, |items| items.values().sum());
+//!
+//! THEME.set("dark".into());
+//! CART.update_key("tee".into(), |q| Some(q.copied().unwrap_or(0) + 2));
+//! assert_eq!(CART_COUNT.get(), 2);
+//! assert_eq!(
+//!     STORAGE.entries(),
+//!     [("cart:tee".to_string(), "2".to_string()), ("theme".into(), "\"dark\"".into())]
+//! );
+//! ```
+//!
+//! # Stores
+//!
+//! | store | saved as | declared with |
+//! |---|---|---|
+//! | [`PersistentAtom<T>`] | one entry, `key` | [`persistent_atom`], [`persistent_atom_with_codec`], [`PersistentAtom::new`], [`PersistentAtom::with_codec`] |
+//! | [`PersistentMap<K, V>`] | one entry per key, `prefix + key` | [`persistent_map`], [`persistent_map_with_codec`], [`PersistentMap::new`], [`PersistentMap::with_codec`] |
+//!
+//! A persistent store **is** a nanostate store: it dereferences to its
+//! [`Atom`](nanostate::Atom) / [`MapStore`](nanostate::MapStore) (`get`,
+//! `set`, `update`, `set_key`, `listen`, …) and implements
+//! [`Store`](nanostate::Store), so `computed`, `effect`, lifecycle hooks and
+//! the framework bindings take it as they take any store. The constructors
+//! for `static` items are `const fn`s taking the default as a `fn() -> T`;
+//! run-time stores (`new`) take the value and may use keys built at run time.
+//!
+//! # Life of a persistent store
+//!
+//! 1. **First use binds it.** The first access resolves the engine, reads
+//!    the entry (or the map's entries) and decodes it; where nothing is
+//!    stored, or the text cannot be read, the store starts from the default.
+//!    Nothing is written at load.
+//! 2. **Every change is saved**, on the thread that made it, before
+//!    listeners run: `set` and `update` write the entry; a map writes exactly
+//!    the changed entries (`set_key`, `update_key`, a whole `set`) and
+//!    removes the entries of deleted keys. A write equal to the current value
+//!    is no change and writes nothing.
+//! 3. **While mounted it syncs.** When the store gets its first listener
+//!    ([`nanostate::on_mount`]) it subscribes to the engine's external
+//!    changes ([`StorageEngine::subscribe`]: another tab, another process)
+//!    and reads its entries again, so changes made while it was unmounted
+//!    are not missed; the subscription ends when the store unmounts (the
+//!    core's unmount delay after the last listener left). An external value
+//!    is applied to the store and **never written back** (no echo loops); a
+//!    removed entry resets the value (the key) to its default.
+//!
+//! # Engines
+//!
+//! A [`StorageEngine`] is a string key-value storage with typed errors
+//! ([`StorageError`], including [`StorageError::QuotaExceeded`]), optional
+//! listing by prefix, and an optional subscription to external changes.
+//!
+//! | engine | where | keeps values | external changes |
+//! |---|---|---|---|
+//! | [`MemoryEngine`] | everywhere; the native default | for the process | simulated (`external_set`, …) |
+//! | [`FileEngine`] | native | one file per key in a directory, atomic writes | seen on load and mount |
+//! | `LocalStorage` | `wasm32`; the browser default | across reloads | other tabs (`storage` event) |
+//! | `SessionStorage` | `wasm32` | one tab, across reloads | other frames of the tab |
+//!
+//! **Which engine a store uses:** its own, if given with `.engine(&ENGINE)`
+//! (`const`, for `static` stores) or `.with_engine(arc)` (run time);
+//! otherwise the process-wide default ([`default_engine`]), which an app
+//! replaces once at start-up with [`set_default_engine`] (e.g. a
+//! [`FileEngine`] in the app's data directory). Without that call the default
+//! is `LocalStorage` in the browser and one process-wide [`MemoryEngine`]
+//! elsewhere: a server rendering pages never writes files (nor shares one
+//! user's values with another through them) unless told to. The engine is
+//! resolved when the store binds (first use) and kept.
+//!
+//! # Codecs
+//!
+//! Values are encoded by a [`Codec`]: [`Json`] (serde_json; the default) or
+//! [`Raw`] (a `String` as it is), or your own, given as a
+//! `&'static dyn Codec<T>` (`&MyCodec` is a constant for a unit struct).
+//!
+//! # Bad data never crashes and is never lost silently
+//!
+//! Every failure becomes a [`PersistError`] (the storage key, the
+//! [`Operation`], the [`PersistErrorKind`]) handed to the store's own hooks
+//! ([`PersistentAtom::on_error`], [`PersistentMap::on_error`]) and then to
+//! the process-wide ones ([`on_error`]). With no hook at all it is printed to
+//! standard error (native). The store keeps working:
+//!
+//! | case | the store | storage |
+//! |---|---|---|
+//! | corrupt or foreign text, a value of the wrong shape | starts from the default (a map: that key's default) | the entry is left untouched until the store writes that key |
+//! | a map entry whose name is not a key (`FromStr` fails) | skips it | untouched |
+//! | storage missing (no `window`, private mode, engine off) | works in memory from the default | — |
+//! | write fails (quota exceeded, I/O) | keeps the new value in memory | the previous value stays; a later mount does not revert the store to it |
+//! | external change that cannot be decoded | keeps its value | untouched |
+//!
+//! A load error that repeats on every mount (a storage that stays
+//! unavailable) is reported once. Hooks run with no lock held and may use any
+//! store.
+//!
+//! # Threads
+//!
+//! Saves of one store are serialized (each save writes the store's value
+//! at that moment), so concurrent writers leave the storage holding the
+//! store's final value. Engines are `Send + Sync`; external-change callbacks
+//! may arrive on any thread.
+//!
+//! # Coming with the browser runtime
+//!
+//! Cross-tab sync in the browser uses `LocalStorage`'s subscription (the
+//! `storage` event) through the same mount-time mechanism tested here with
+//! [`MemoryEngine::external_set`]. Stores shared across separately built
+//! wasm modules (BroadcastChannel), the hydration pattern, and the browser
+//! tests are planned on top of the web runtime crate.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod atom;
+mod codec;
+mod engine;
+mod error;
+#[cfg(not(target_arch = "wasm32"))]
+mod file;
+mod map;
+mod memory;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use crate::atom::{persistent_atom, persistent_atom_with_codec, PersistentAtom};
+pub use crate::codec::{Codec, Json, Raw};
+pub use crate::engine::{
+    default_engine, set_default_engine, ChangeListener, ExternalChange, StorageEngine, Watch,
+};
+pub use crate::error::{
+    on_error, CodecError, ErrorHook, Operation, PersistError, PersistErrorKind, StorageError,
+};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::file::FileEngine;
+pub use crate::map::{persistent_map, persistent_map_with_codec, PersistentMap};
+pub use crate::memory::MemoryEngine;
+#[cfg(target_arch = "wasm32")]
+pub use crate::web::{LocalStorage, SessionStorage};

@@ -1,0 +1,644 @@
+//! [`PersistentMap`]: a [`MapStore`] saved as one storage entry per key.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+
+use nanostate::__private::Core;
+use nanostate::{batch, on_mount, on_notify, MapStore, MapValue, Store};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::atom::Seed;
+use crate::codec::{Codec, Json};
+use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
+use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
+use crate::error::{StorageError, StoreHooks};
+
+/// A [`MapStore`] saved in a [`StorageEngine`] as **one entry per key**,
+/// named `prefix + key` (Nano Stores' `persistentMap`): a change to one key
+/// writes only that entry, a deleted key removes its entry.
+///
+/// Keys are written with `Display` and read back with `FromStr` (use
+/// `String`, or a number type); values use the store's codec (JSON by
+/// default). It dereferences to its [`MapStore`] and implements [`Store`],
+/// so it is used like any map store.
+///
+/// * **Loading.** On first use the store starts from its default value and
+///   overlays every stored entry under the prefix (listed with
+///   [`StorageEngine::list`]; an engine that cannot list is asked for the
+///   default's keys only). An entry that cannot be decoded, or whose name is
+///   not a valid key, is reported and skipped: that key keeps its default,
+///   and the entry is left as it is until the key is written.
+/// * **Saving.** `set_key`, `update_key`, `delete_key` and whole `set`s
+///   write exactly the entries that changed and remove the entries of
+///   removed keys. A key deleted from the store comes back with its default
+///   value on the next load if the default has it.
+/// * **Syncing.** While mounted, external changes of entries under the
+///   prefix are applied key by key (a removed entry resets that key to its
+///   default, or deletes it), never written back; on each mount the entries
+///   are read again.
+///
+/// ```
+/// use nanostate::MapValue;
+/// use nanostate_persistent::{persistent_map, MemoryEngine, PersistentMap};
+///
+/// static ENGINE: MemoryEngine = MemoryEngine::new();
+/// static SETTINGS: PersistentMap<String, String> =
+///     persistent_map("settings:", MapValue::new).engine(&ENGINE);
+///
+/// SETTINGS.set_key("theme".into(), "dark".into());
+/// SETTINGS.set_key("lang".into(), "fr".into());
+/// SETTINGS.delete_key(&"lang".to_string());
+/// assert_eq!(ENGINE.entries(), [("settings:theme".into(), "\"dark\"".into())]);
+/// ```
+pub struct PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    prefix: Cow<'static, str>,
+    seed: Mutex<Option<Seed<MapValue<K, V>>>>,
+    codec: &'static dyn Codec<V>,
+    engine: EngineChoice,
+    errors: StoreHooks,
+    bound: OnceLock<Arc<MapInner<K, V>>>,
+}
+
+/// Declares a persistent map whose entries are stored as `prefix + key`
+/// with the JSON codec; `default()` gives the entries used where nothing
+/// (readable) is stored. Usable in `static` items; the store binds to its
+/// engine on first use.
+///
+/// ```
+/// use nanostate::MapValue;
+/// use nanostate_persistent::{persistent_map, PersistentMap};
+///
+/// fn defaults() -> MapValue<String, u32> {
+///     [("volume".to_string(), 5)].into()
+/// }
+/// static PREFS: PersistentMap<String, u32> = persistent_map("doc-prefs:", defaults);
+/// assert_eq!(PREFS.get_key("volume"), Some(5));
+/// ```
+pub const fn persistent_map<K, V>(
+    prefix: &'static str,
+    default: fn() -> MapValue<K, V>,
+) -> PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
+{
+    persistent_map_with_codec(prefix, default, &Json)
+}
+
+/// [`persistent_map`] with another [`Codec`] for the values.
+///
+/// ```
+/// use nanostate::MapValue;
+/// use nanostate_persistent::{persistent_map_with_codec, MemoryEngine, PersistentMap, Raw};
+/// static ENGINE: MemoryEngine = MemoryEngine::new();
+/// static NOTES: PersistentMap<u32, String> =
+///     persistent_map_with_codec("note:", MapValue::new, &Raw).engine(&ENGINE);
+/// NOTES.set_key(1, "buy milk".into());
+/// assert_eq!(ENGINE.get_raw("note:1").as_deref(), Some("buy milk"));
+/// ```
+pub const fn persistent_map_with_codec<K, V>(
+    prefix: &'static str,
+    default: fn() -> MapValue<K, V>,
+    codec: &'static dyn Codec<V>,
+) -> PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    PersistentMap {
+        prefix: Cow::Borrowed(prefix),
+        seed: Mutex::new(Some(Seed::With(default))),
+        codec,
+        engine: EngineChoice::default_engine(),
+        errors: StoreHooks::new(),
+        bound: OnceLock::new(),
+    }
+}
+
+impl<K, V> PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    /// Creates a persistent map at run time (JSON codec). Clones share it.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{MemoryEngine, PersistentMap};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// let cart = PersistentMap::new("cart:", MapValue::<String, u32>::new()).with_engine(engine.clone());
+    /// cart.update_key("tee".into(), |q| Some(q.copied().unwrap_or(0) + 1));
+    /// assert_eq!(engine.get_raw("cart:tee").as_deref(), Some("1"));
+    /// ```
+    pub fn new(prefix: impl Into<Cow<'static, str>>, default: MapValue<K, V>) -> Self
+    where
+        V: Serialize + DeserializeOwned,
+    {
+        Self::with_codec(prefix, default, &Json)
+    }
+
+    /// Creates a persistent map at run time with another [`Codec`].
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{PersistentMap, Raw};
+    /// let tags = PersistentMap::<String, String>::with_codec("doc-tags:", MapValue::new(), &Raw);
+    /// assert!(tags.get().is_empty());
+    /// ```
+    pub fn with_codec(
+        prefix: impl Into<Cow<'static, str>>,
+        default: MapValue<K, V>,
+        codec: &'static dyn Codec<V>,
+    ) -> Self {
+        PersistentMap {
+            prefix: prefix.into(),
+            seed: Mutex::new(Some(Seed::Value(default))),
+            codec,
+            engine: EngineChoice::default_engine(),
+            errors: StoreHooks::new(),
+            bound: OnceLock::new(),
+        }
+    }
+
+    /// Uses `engine` instead of the default engine (`const`: for `static`
+    /// items). Has no effect once the store was used.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{persistent_map, MemoryEngine, PersistentMap};
+    /// static ENGINE: MemoryEngine = MemoryEngine::new();
+    /// static M: PersistentMap<String, bool> = persistent_map("m:", MapValue::new).engine(&ENGINE);
+    /// M.set_key("a".into(), true);
+    /// assert_eq!(ENGINE.get_raw("m:a").as_deref(), Some("true"));
+    /// ```
+    pub const fn engine(mut self, engine: &'static dyn StorageEngine) -> Self {
+        self.engine.fixed = Some(engine);
+        self
+    }
+
+    /// Uses `engine` instead of the default engine (run time). Has no effect
+    /// once the store was used.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{MemoryEngine, PersistentMap};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// let m = PersistentMap::new("m:", MapValue::<u8, u8>::new()).with_engine(engine.clone());
+    /// m.set_key(1, 2);
+    /// assert_eq!(engine.get_raw("m:1").as_deref(), Some("2"));
+    /// ```
+    pub fn with_engine(mut self, engine: Arc<dyn StorageEngine>) -> Self {
+        self.engine.shared = Some(engine);
+        self
+    }
+
+    /// The prefix of the storage keys.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// let m = nanostate_persistent::PersistentMap::new("p:", MapValue::<String, u8>::new());
+    /// assert_eq!(m.prefix(), "p:");
+    /// ```
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The underlying map store (binding the store to its engine on first
+    /// use); also reached through `Deref`.
+    ///
+    /// ```
+    /// use nanostate::{MapStore, MapValue};
+    /// let m = nanostate_persistent::PersistentMap::new("doc-map:", MapValue::<String, u8>::new());
+    /// let store: &MapStore<String, u8> = m.map();
+    /// assert!(store.get().is_empty());
+    /// ```
+    pub fn map(&self) -> &MapStore<K, V> {
+        &self.inner().store
+    }
+
+    /// Registers an error hook for this store (see
+    /// [`PersistentAtom::on_error`](crate::PersistentAtom::on_error)); the
+    /// error's key is the full storage key of the entry.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{MemoryEngine, PersistentMap};
+    /// use std::sync::{Arc, Mutex};
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// engine.insert("m:a", "oops");
+    /// let m = PersistentMap::new("m:", MapValue::<String, u8>::new()).with_engine(engine.clone());
+    /// let keys = Arc::new(Mutex::new(Vec::new()));
+    /// let log = keys.clone();
+    /// let _hook = m.on_error(move |e| log.lock().unwrap().push(e.key().to_string()));
+    /// assert!(m.get().is_empty());
+    /// assert_eq!(*keys.lock().unwrap(), ["m:a"]);
+    /// ```
+    pub fn on_error(&self, hook: impl Fn(&PersistError) + Send + Sync + 'static) -> ErrorHook {
+        self.errors.add(hook)
+    }
+
+    fn inner(&self) -> &Arc<MapInner<K, V>> {
+        if let Some(inner) = self.bound.get() {
+            return inner;
+        }
+        let mut errors = Vec::new();
+        let inner = self.bound.get_or_init(|| self.bind(&mut errors));
+        report(&inner.hooks, errors);
+        inner
+    }
+
+    fn bind(&self, errors: &mut Vec<PersistError>) -> Arc<MapInner<K, V>> {
+        let prefix = self.prefix.to_string();
+        let engine = self.engine.resolve();
+        let default = Seed::take(&self.seed);
+        let mut value = default.clone();
+        let mut seen = HashMap::new();
+        let mut last_load_error = None;
+        match read_entries(&*engine, &prefix, &default, &[]) {
+            Ok(entries) => {
+                for (full, raw) in entries {
+                    match decode_entry(&prefix, self.codec, &full, &raw) {
+                        Ok((key, item)) => {
+                            value.insert(key, item);
+                        }
+                        Err(kind) => errors.push(PersistError::new(&full, Operation::Load, kind)),
+                    }
+                    seen.insert(full, raw);
+                }
+            }
+            Err(e) => {
+                last_load_error = Some(e.clone());
+                errors.push(PersistError::new(
+                    &prefix,
+                    Operation::Load,
+                    PersistErrorKind::Storage(e),
+                ));
+            }
+        }
+        let store = MapStore::new(value);
+        let last = store.peek().unwrap_or_default();
+        let inner = Arc::new(MapInner {
+            prefix,
+            store,
+            default,
+            codec: self.codec,
+            engine,
+            hooks: self.errors.shared(),
+            sync: Mutex::new(MapSync {
+                last,
+                seen,
+                last_load_error,
+            }),
+        });
+        let weak = Arc::downgrade(&inner);
+        on_notify(&inner.store, move |_| {
+            if let Some(inner) = weak.upgrade() {
+                inner.save();
+            }
+        })
+        .keep();
+        let weak = Arc::downgrade(&inner);
+        on_mount(&inner.store, move |_| mount(&weak)).keep();
+        inner
+    }
+}
+
+impl<K, V> std::ops::Deref for PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    type Target = MapStore<K, V>;
+    fn deref(&self) -> &MapStore<K, V> {
+        self.map()
+    }
+}
+
+impl<K, V> Store for PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    type Value = MapValue<K, V>;
+    type Kind = <MapStore<K, V> as Store>::Kind;
+    fn core(&self) -> &Arc<Core<Self::Kind>> {
+        self.map().core()
+    }
+}
+
+impl<K, V> Clone for PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    /// A handle to the same store (binding it first).
+    fn clone(&self) -> Self {
+        let bound = OnceLock::new();
+        let _ = bound.set(self.inner().clone());
+        PersistentMap {
+            prefix: self.prefix.clone(),
+            seed: Mutex::new(None),
+            codec: self.codec,
+            engine: EngineChoice {
+                fixed: self.engine.fixed,
+                shared: self.engine.shared.clone(),
+            },
+            errors: StoreHooks::from_shared(self.inner().hooks.clone()),
+            bound,
+        }
+    }
+}
+
+impl<K, V> std::fmt::Debug for PersistentMap<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + std::fmt::Debug + 'static,
+    V: Clone + PartialEq + Send + Sync + std::fmt::Debug + 'static,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("PersistentMap");
+        d.field("prefix", &self.prefix);
+        match self.bound.get() {
+            Some(inner) => d.field("value", &inner.store.peek()),
+            None => d.field("value", &"<not loaded>"),
+        };
+        d.finish()
+    }
+}
+
+/// The stored entries under `prefix`: listed, or (for an engine that cannot
+/// list) probed for the keys of `default` and `extra` full keys.
+fn read_entries<K, V>(
+    engine: &dyn StorageEngine,
+    prefix: &str,
+    default: &MapValue<K, V>,
+    extra: &[String],
+) -> Result<Vec<(String, String)>, StorageError>
+where
+    K: Display,
+{
+    if let Some(entries) = engine.list(prefix)? {
+        return Ok(entries
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .collect());
+    }
+    let mut keys: Vec<String> = default.keys().map(|k| format!("{prefix}{k}")).collect();
+    for key in extra {
+        if !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    let mut found = Vec::new();
+    for key in keys {
+        if let Some(raw) = engine.get(&key)? {
+            found.push((key, raw));
+        }
+    }
+    Ok(found)
+}
+
+fn parse_key<K: FromStr>(prefix: &str, full: &str) -> Result<K, PersistErrorKind> {
+    let name = full.strip_prefix(prefix).unwrap_or(full);
+    name.parse()
+        .map_err(|_| PersistErrorKind::BadKey(format!("{name:?} does not parse as a key")))
+}
+
+fn decode_entry<K: FromStr, V: 'static>(
+    prefix: &str,
+    codec: &dyn Codec<V>,
+    full: &str,
+    raw: &str,
+) -> Result<(K, V), PersistErrorKind> {
+    let key = parse_key(prefix, full)?;
+    let item = codec.decode(raw).map_err(PersistErrorKind::Decode)?;
+    Ok((key, item))
+}
+
+struct MapSync<K, V> {
+    /// The value last saved or applied from the engine: saving writes the
+    /// difference between it and the current value.
+    last: Arc<MapValue<K, V>>,
+    /// The entries as last read or written (storage key → stored text): a
+    /// reload or external change that finds the same text changes nothing.
+    seen: HashMap<String, String>,
+    /// The last load error, reported once while it repeats.
+    last_load_error: Option<StorageError>,
+}
+
+struct MapInner<K, V>
+where
+    K: Clone + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    prefix: String,
+    store: MapStore<K, V>,
+    default: MapValue<K, V>,
+    codec: &'static dyn Codec<V>,
+    engine: EngineRef,
+    hooks: Arc<Hooks>,
+    sync: Mutex<MapSync<K, V>>,
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn mount<K, V>(weak: &Weak<MapInner<K, V>>) -> Option<Box<dyn FnOnce() + Send>>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    let inner = weak.upgrade()?;
+    let w = weak.clone();
+    let watch = inner.engine.subscribe(Arc::new(move |change: &ExternalChange| {
+        if let Some(inner) = w.upgrade() {
+            inner.external(change);
+        }
+    }));
+    inner.reload();
+    match watch {
+        Ok(watch) => Some(Box::new(move || drop(watch))),
+        Err(e) => {
+            let error = PersistError::new(&inner.prefix, Operation::Watch, PersistErrorKind::Storage(e));
+            report(&inner.hooks, vec![error]);
+            None
+        }
+    }
+}
+
+impl<K, V> MapInner<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    fn full_key(&self, key: &K) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    /// The `on_notify` hook: writes the entries that differ from the value
+    /// last saved or applied, removes the entries of removed keys.
+    fn save(&self) {
+        let mut errors = Vec::new();
+        {
+            let mut sync = lock(&self.sync);
+            let Some(current) = self.store.peek() else {
+                return;
+            };
+            if Arc::ptr_eq(&sync.last, &current) {
+                return;
+            }
+            for (key, item) in current.iter() {
+                if sync.last.get(key) == Some(item) {
+                    continue;
+                }
+                let full = self.full_key(key);
+                match self.codec.encode(item) {
+                    Ok(raw) => match self.engine.set(&full, &raw) {
+                        Ok(()) => {
+                            sync.seen.insert(full, raw);
+                        }
+                        Err(e) => errors.push(PersistError::new(
+                            full,
+                            Operation::Save,
+                            PersistErrorKind::Storage(e),
+                        )),
+                    },
+                    Err(e) => errors.push(PersistError::new(
+                        full,
+                        Operation::Save,
+                        PersistErrorKind::Encode(e),
+                    )),
+                }
+            }
+            let removed: Vec<String> = sync
+                .last
+                .keys()
+                .filter(|key| !current.contains_key(*key))
+                .map(|key| self.full_key(key))
+                .collect();
+            for full in removed {
+                match self.engine.remove(&full) {
+                    Ok(()) => {
+                        sync.seen.remove(&full);
+                    }
+                    Err(e) => errors.push(PersistError::new(
+                        full,
+                        Operation::Remove,
+                        PersistErrorKind::Storage(e),
+                    )),
+                }
+            }
+            sync.last = current;
+        }
+        report(&self.hooks, errors);
+    }
+
+    /// Takes the stored text of one entry (as read or announced), unless it
+    /// is what the store already knows; applies it without writing it back.
+    fn take(&self, full: &str, raw: Option<&str>, operation: Operation) {
+        {
+            let mut sync = lock(&self.sync);
+            if sync.seen.get(full).map(String::as_str) == raw {
+                return;
+            }
+            match raw {
+                Some(raw) => sync.seen.insert(full.to_string(), raw.to_string()),
+                None => sync.seen.remove(full),
+            };
+        }
+        let decoded = parse_key::<K>(&self.prefix, full).and_then(|key| match raw {
+            Some(raw) => self
+                .codec
+                .decode(raw)
+                .map(|item| (key, Some(item)))
+                .map_err(PersistErrorKind::Decode),
+            None => {
+                let item = self.default.get(&key).cloned();
+                Ok((key, item))
+            }
+        });
+        let (key, item) = match decoded {
+            Ok(entry) => entry,
+            Err(kind) => {
+                report(&self.hooks, vec![PersistError::new(full, operation, kind)]);
+                return;
+            }
+        };
+        {
+            let mut sync = lock(&self.sync);
+            let mut last = (*sync.last).clone();
+            match &item {
+                Some(item) => last.insert(key.clone(), item.clone()),
+                None => last.remove(&key),
+            };
+            sync.last = Arc::new(last);
+        }
+        match item {
+            Some(item) => self.store.set_key(key, item),
+            None => self.store.delete_key(&key),
+        }
+    }
+
+    /// Reads the entries again (on mount) and applies what changed.
+    fn reload(&self) {
+        let known: Vec<String> = lock(&self.sync).seen.keys().cloned().collect();
+        match read_entries(&*self.engine, &self.prefix, &self.default, &known) {
+            Ok(entries) => {
+                lock(&self.sync).last_load_error = None;
+                batch(|| {
+                    for (full, raw) in &entries {
+                        self.take(full, Some(raw), Operation::Load);
+                    }
+                    for full in &known {
+                        if !entries.iter().any(|(k, _)| k == full) {
+                            self.take(full, None, Operation::Load);
+                        }
+                    }
+                });
+            }
+            Err(e) => {
+                let repeated = {
+                    let mut sync = lock(&self.sync);
+                    let repeated = sync.last_load_error.as_ref() == Some(&e);
+                    sync.last_load_error = Some(e.clone());
+                    repeated
+                };
+                if !repeated {
+                    let error =
+                        PersistError::new(&self.prefix, Operation::Load, PersistErrorKind::Storage(e));
+                    report(&self.hooks, vec![error]);
+                }
+            }
+        }
+    }
+
+    fn external(&self, change: &ExternalChange) {
+        match change {
+            ExternalChange::Set { key, value } if key.starts_with(&self.prefix) => {
+                self.take(key, Some(value), Operation::ExternalChange)
+            }
+            ExternalChange::Removed { key } if key.starts_with(&self.prefix) => {
+                self.take(key, None, Operation::ExternalChange)
+            }
+            ExternalChange::Cleared => {
+                let known: Vec<String> = lock(&self.sync).seen.keys().cloned().collect();
+                batch(|| {
+                    for full in &known {
+                        self.take(full, None, Operation::ExternalChange);
+                    }
+                });
+            }
+            _ => {}
+        }
+    }
+}
