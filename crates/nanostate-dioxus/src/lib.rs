@@ -95,26 +95,24 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::Arc;
 
 use dioxus_core::use_hook;
 use dioxus_signals::{ReadSignal, ReadableExt, Signal, WritableExt};
-use nanostate::{listen_local, LocalSubscription, MapStore, MapValue, Store, Subscription};
+use nanostate::{listen_local, LocalSubscription, MapStore, MapValue, Store};
 
 /// What a hook keeps between renders: the signal it returns, and the
-/// subscriptions, dropped with the component.
-type Hook<U> = (ReadSignal<U>, Rc<(LocalSubscription, Option<Subscription>)>);
+/// subscription, dropped with the component.
+type Hook<U> = (ReadSignal<U>, Rc<LocalSubscription>);
 
 /// Listens to `store` on this thread and builds a signal from its value
 /// with `first`; on each change `next(value, current)` gives the signal's
-/// new value, or `None` to leave it (and its readers) alone. `also` is an
-/// extra subscription that lives as long as the hook.
+/// new value, or `None` to leave it (and its readers) alone. `listen`
+/// registers the change callback (with or without a key filter).
 fn bridge<S, U>(
     store: &S,
     first: impl FnOnce(&S::Value) -> U,
     next: impl Fn(&S::Value, &U) -> Option<U> + 'static,
-    also: Option<Subscription>,
+    listen: impl FnOnce(Box<dyn Fn(&S::Value)>) -> LocalSubscription,
 ) -> Hook<U>
 where
     S: Store,
@@ -122,7 +120,7 @@ where
 {
     let slot: Rc<Cell<Option<Signal<U>>>> = Rc::new(Cell::new(None));
     let s = slot.clone();
-    let local = listen_local(store, move |value, _key| {
+    let local = listen(Box::new(move |value| {
         let Some(mut signal) = s.get() else { return };
         let new = match signal.try_peek() {
             Ok(current) => next(value, &current),
@@ -133,14 +131,14 @@ where
                 *slot = new;
             }
         }
-    });
+    }));
     // Listening first: a computed store is now computed and kept current.
     let value = store
         .peek()
         .expect("nanostate: a store with a listener has a value");
     let signal = Signal::new(first(&value));
     slot.set(Some(signal));
-    (ReadSignal::new(signal), Rc::new((local, also)))
+    (ReadSignal::new(signal), Rc::new(local))
 }
 
 /// A signal that follows `store` (any nanostate store: atom, map, computed,
@@ -176,7 +174,15 @@ where
     S: Store,
     S::Value: Clone,
 {
-    use_hook(|| bridge(store, S::Value::clone, |value, _| Some(value.clone()), None)).0
+    use_hook(|| {
+        bridge(
+            store,
+            S::Value::clone,
+            |value, _| Some(value.clone()),
+            |on_change| listen_local(store, move |value, _| on_change(value)),
+        )
+    })
+    .0
 }
 
 /// A signal over a map store that changes only when one of `keys` changes
@@ -221,15 +227,11 @@ where
     V: Clone + Send + Sync + 'static,
 {
     use_hook(|| {
-        let touched = Arc::new(AtomicBool::new(false));
-        let mark = touched.clone();
-        // Registered first: it hears each change before the local listener.
-        let filter = store.listen_keys(keys, move |_, _, _| mark.store(true, SeqCst));
         bridge(
             store,
             MapValue::clone,
-            move |value, _| touched.swap(false, SeqCst).then(|| value.clone()),
-            Some(filter),
+            |value, _| Some(value.clone()),
+            |on_change| store.listen_keys_local(keys, move |value, _| on_change(value)),
         )
     })
     .0
@@ -281,7 +283,7 @@ where
             store,
             move |value| first(value),
             move |value, current| Some(select(value)).filter(|new| new != current),
-            None,
+            |on_change| listen_local(store, move |value, _| on_change(value)),
         )
     })
     .0

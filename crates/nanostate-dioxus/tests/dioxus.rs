@@ -88,10 +88,10 @@ fn dropping_the_virtual_dom_unsubscribes_and_unmounts_after_the_delay() {
     let mut dom = VirtualDom::new(holds_three_hooks);
     dom.rebuild_in_place();
     assert_eq!(dioxus_ssr::render(&dom), "0 0 0");
-    // `use_store_keys` holds the core's key filter and the local listener.
+    // One listener per hook.
     assert_eq!(
         (DROPPED.listener_count(), DROPPED_KEYS.listener_count()),
-        (2, 2)
+        (2, 1)
     );
     assert_eq!(*log.lock().unwrap(), ["mount"]);
 
