@@ -189,10 +189,8 @@ where
 /// (a `set_key` of a listed key, or a whole `set` after which a listed key
 /// differs, by the store's key equality). The signal holds the whole map.
 ///
-/// The key filter is the core's [`MapStore::listen_keys`], which marks the
-/// changes that touch a listed key; a local listener registered after it
-/// hears the same change and updates the signal. So the hook holds two of
-/// the store's listeners.
+/// The key filter is the core's [`MapStore::listen_keys_local`]: the hook
+/// holds one of the store's listeners.
 ///
 /// ```
 /// use dioxus::prelude::*;
