@@ -9,7 +9,9 @@
 //! * `cargo xtask bench` — the full benchmark table.
 //! * `cargo xtask demo`  — runs the demo.
 //! * `cargo xtask browser` — the wasm tests, in headless Chromium.
+//! * `cargo xtask size` — wasm size report against `size/budget.txt`.
 
+mod size;
 mod wasm;
 
 use std::path::Path;
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("loom") => loom(),
         Some("browser") => wasm::browser_tests(BROWSER_CRATES),
+        Some("size") => size::report(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
         Some("bench") => run(
             "benchmarks",
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
             cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
         ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|browser|loom|fuzz [SECONDS]|bench|demo>");
+            eprintln!("usage: cargo xtask <ci|test|browser|size|loom|fuzz [SECONDS]|bench|demo>");
             return ExitCode::from(2);
         }
     };
@@ -170,6 +173,7 @@ fn ci() -> Result<(), String> {
     )?;
     test()?;
     wasm::browser_tests(BROWSER_CRATES)?;
+    size::report()?;
     let mut docs = cargo(&["doc", "--workspace", "--no-deps", "--all-features"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");
     run("rustdoc (warnings denied)", docs)?;

@@ -102,7 +102,7 @@ pub fn cargo(toolchain: Toolchain, args: &[&str]) -> Command {
     match toolchain {
         Toolchain::Rustup => {
             let mut cmd = super::cargo(args);
-            cmd.args(["--target", TARGET, "--target-dir", "target/wasm"]);
+            cmd.args(["--target", TARGET, "--target-dir", target_dir(toolchain)]);
             cmd
         }
         Toolchain::Debian => {
@@ -111,7 +111,7 @@ pub fn cargo(toolchain: Toolchain, args: &[&str]) -> Command {
                 "--target",
                 TARGET,
                 "--target-dir",
-                "target/wasm-debian",
+                target_dir(toolchain),
                 "-Zbuild-std=std,panic_abort",
             ]);
             for var in [
@@ -130,6 +130,14 @@ pub fn cargo(toolchain: Toolchain, args: &[&str]) -> Command {
             }
             cmd
         }
+    }
+}
+
+/// The target directory [`cargo`] builds into for `toolchain`.
+pub fn target_dir(toolchain: Toolchain) -> &'static str {
+    match toolchain {
+        Toolchain::Rustup => "target/wasm",
+        Toolchain::Debian => "target/wasm-debian",
     }
 }
 
