@@ -67,6 +67,12 @@
 //! ([`listen_local`]), which work on wasm. They hear the changes made on the
 //! component's thread (in the browser there is only one); a change made on
 //! another thread shows at the next render.
+//!
+//! On `wasm32-unknown-unknown` the core has no timer of its own: install a
+//! runtime for the stores (with [`nanostate::runtime::set_runtime`], such as
+//! a browser runtime on `setTimeout`) before the first render, since the
+//! hooks mount and unmount stores. Tests can install a
+//! [`ManualClock`](nanostate::runtime::ManualClock) on the thread.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -246,9 +252,12 @@ where
     value
 }
 
+/// A selector, shared by the render and the listener.
+type Selector<T, U> = Rc<dyn Fn(&T) -> U>;
+
 /// The selector of the last render, and its last result.
 struct Selection<T, U> {
-    select: Rc<dyn Fn(&T) -> U>,
+    select: Selector<T, U>,
     last: Option<Rc<U>>,
 }
 
@@ -301,7 +310,7 @@ where
     F: Fn(&S::Value) -> U + 'static,
 {
     let value = read(store);
-    let select: Rc<dyn Fn(&S::Value) -> U> = Rc::new(select);
+    let select: Selector<S::Value, U> = Rc::new(select);
     let fresh = select(&value);
     let selection = use_mut_ref(|| Selection {
         select: select.clone(),
