@@ -214,7 +214,9 @@ pub fn browser_tests(packages: &[&str]) -> Result<(), String> {
     let toolchain = ensure_target()?;
     ensure_bindgen()?;
     let driver = ensure_chromium()?;
-    let mut args = vec!["test"];
+    // Doctests are built natively (`cargo test --doc`); here only the
+    // wasm-bindgen-test suites.
+    let mut args = vec!["test", "--tests"];
     for p in packages {
         args.extend(["-p", p]);
     }
