@@ -254,6 +254,7 @@ where
         let mut sync = EntrySync {
             raw: None,
             last_load_error: None,
+            last_watch_error: None,
         };
         let value = match engine.get(&key) {
             Ok(raw) => {
@@ -362,6 +363,8 @@ struct EntrySync {
     /// The last load error, so a storage that stays unavailable is reported
     /// once, not on every mount.
     last_load_error: Option<StorageError>,
+    /// The last error of subscribing to external changes, likewise.
+    last_watch_error: Option<StorageError>,
 }
 
 struct AtomInner<T: Send + Sync + 'static> {
@@ -383,20 +386,42 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
 
 fn mount<T: Clone + PartialEq + Send + Sync + 'static>(
     weak: &Weak<AtomInner<T>>,
-) -> Option<Box<dyn FnOnce() + Send>> {
+) -> Option<Cleanup> {
     let inner = weak.upgrade()?;
     let w = weak.clone();
-    let watch = inner.engine.subscribe(Arc::new(move |change: &ExternalChange| {
-        if let Some(inner) = w.upgrade() {
-            inner.external(change);
-        }
-    }));
+    let watch = inner
+        .engine
+        .subscribe(Arc::new(move |change: &ExternalChange| {
+            if let Some(inner) = w.upgrade() {
+                inner.external(change);
+            }
+        }));
     inner.reload();
+    let (watch, error) = watched(watch, &mut lock(&inner.sync).last_watch_error);
+    if let Some(e) = error {
+        inner.report(Operation::Watch, PersistErrorKind::Storage(e));
+    }
+    watch
+}
+
+/// What a mount leaves to run at unmount: dropping the engine subscription.
+pub(crate) type Cleanup = Box<dyn FnOnce() + Send>;
+
+/// The cleanup of a mount (dropping the engine subscription), and the
+/// subscription error to report unless it repeats the last one.
+pub(crate) fn watched(
+    watch: Result<crate::Watch, StorageError>,
+    last_error: &mut Option<StorageError>,
+) -> (Option<Cleanup>, Option<StorageError>) {
     match watch {
-        Ok(watch) => Some(Box::new(move || drop(watch))),
+        Ok(watch) => {
+            *last_error = None;
+            (Some(Box::new(move || drop(watch))), None)
+        }
         Err(e) => {
-            inner.report(Operation::Watch, PersistErrorKind::Storage(e));
-            None
+            let repeated = last_error.as_ref() == Some(&e);
+            *last_error = Some(e.clone());
+            (None, (!repeated).then_some(e))
         }
     }
 }

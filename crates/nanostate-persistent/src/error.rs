@@ -45,8 +45,8 @@ impl StorageError {
         matches!(self, StorageError::QuotaExceeded)
     }
 
-    /// Converts an I/O error, mapping a full disk or an exceeded disk quota
-    /// to [`StorageError::QuotaExceeded`].
+    /// Converts an I/O error, mapping a full disk
+    /// (`ErrorKind::StorageFull`) to [`StorageError::QuotaExceeded`].
     ///
     /// ```
     /// use nanostate_persistent::StorageError;
@@ -60,9 +60,8 @@ impl StorageError {
     /// ```
     pub fn from_io(err: &std::io::Error, path: impl fmt::Display) -> Self {
         match err.kind() {
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
-                StorageError::QuotaExceeded
-            }
+            // (`ErrorKind::QuotaExceeded` needs Rust 1.85; the MSRV is 1.83.)
+            std::io::ErrorKind::StorageFull => StorageError::QuotaExceeded,
             kind => StorageError::Io {
                 kind,
                 message: format!("{path}: {err}"),

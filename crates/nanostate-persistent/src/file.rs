@@ -131,10 +131,12 @@ impl StorageEngine for FileEngine {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
         let path = self.path_for(key)?;
         match fs::read(&path) {
-            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| StorageError::Io {
-                kind: std::io::ErrorKind::InvalidData,
-                message: format!("{}: not UTF-8 text", path.display()),
-            }),
+            Ok(bytes) => String::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| StorageError::Io {
+                    kind: std::io::ErrorKind::InvalidData,
+                    message: format!("{}: not UTF-8 text", path.display()),
+                }),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(self.io(&err, &path)),
         }

@@ -58,7 +58,13 @@
 //!    are not missed; the subscription ends when the store unmounts (the
 //!    core's unmount delay after the last listener left). An external value
 //!    is applied to the store and **never written back** (no echo loops); a
-//!    removed entry resets the value (the key) to its default.
+//!    removed entry resets the value (the key) to its default. As in the
+//!    core, `get()` on a store without listeners mounts it for a moment, so
+//!    it too reads the entry again and picks up changes made elsewhere.
+//!
+//! Declare one store per key (per prefix): two stores of one process on the
+//! same entry do not see each other's writes (an engine reports only
+//! changes made elsewhere, like the browser's `storage` event).
 //!
 //! # Engines
 //!

@@ -11,7 +11,7 @@ use nanostate::{batch, on_mount, on_notify, MapStore, MapValue, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::atom::Seed;
+use crate::atom::{watched, Cleanup, Seed};
 use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
@@ -298,6 +298,7 @@ where
                 last,
                 seen,
                 last_load_error,
+                last_watch_error: None,
             }),
         });
         let weak = Arc::downgrade(&inner);
@@ -433,6 +434,8 @@ struct MapSync<K, V> {
     seen: HashMap<String, String>,
     /// The last load error, reported once while it repeats.
     last_load_error: Option<StorageError>,
+    /// The last error of subscribing to external changes, likewise.
+    last_watch_error: Option<StorageError>,
 }
 
 struct MapInner<K, V>
@@ -453,27 +456,31 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn mount<K, V>(weak: &Weak<MapInner<K, V>>) -> Option<Box<dyn FnOnce() + Send>>
+fn mount<K, V>(weak: &Weak<MapInner<K, V>>) -> Option<Cleanup>
 where
     K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
     V: Clone + PartialEq + Send + Sync + 'static,
 {
     let inner = weak.upgrade()?;
     let w = weak.clone();
-    let watch = inner.engine.subscribe(Arc::new(move |change: &ExternalChange| {
-        if let Some(inner) = w.upgrade() {
-            inner.external(change);
-        }
-    }));
+    let watch = inner
+        .engine
+        .subscribe(Arc::new(move |change: &ExternalChange| {
+            if let Some(inner) = w.upgrade() {
+                inner.external(change);
+            }
+        }));
     inner.reload();
-    match watch {
-        Ok(watch) => Some(Box::new(move || drop(watch))),
-        Err(e) => {
-            let error = PersistError::new(&inner.prefix, Operation::Watch, PersistErrorKind::Storage(e));
-            report(&inner.hooks, vec![error]);
-            None
-        }
+    let (watch, error) = watched(watch, &mut lock(&inner.sync).last_watch_error);
+    if let Some(e) = error {
+        let error = PersistError::new(
+            &inner.prefix,
+            Operation::Watch,
+            PersistErrorKind::Storage(e),
+        );
+        report(&inner.hooks, vec![error]);
     }
+    watch
 }
 
 impl<K, V> MapInner<K, V>
@@ -614,8 +621,11 @@ where
                     repeated
                 };
                 if !repeated {
-                    let error =
-                        PersistError::new(&self.prefix, Operation::Load, PersistErrorKind::Storage(e));
+                    let error = PersistError::new(
+                        &self.prefix,
+                        Operation::Load,
+                        PersistErrorKind::Storage(e),
+                    );
                     report(&self.hooks, vec![error]);
                 }
             }
