@@ -798,6 +798,11 @@ impl<T: Send + Sync + 'static> Computed<T> {
     /// assert_eq!(v.with(Vec::len), 3);
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        f(&self.current())
+    }
+
+    /// The current result as a shared snapshot (computed now if stale).
+    fn current(&self) -> Arc<T> {
         let inner = self.inner();
         let value = match inner.core.get() {
             Some(value) => value,
@@ -814,7 +819,7 @@ impl<T: Send + Sync + 'static> Computed<T> {
                 )
             }
         };
-        f(&value)
+        value
     }
 
     /// Calls `listener(new, old)` after each change of the result; `old` is
@@ -906,5 +911,8 @@ impl<T: Send + Sync + 'static> Store for Computed<T> {
     type Kind = AtomKind<T>;
     fn core(&self) -> &Arc<Core<AtomKind<T>>> {
         &self.inner().core
+    }
+    fn snapshot(&self) -> Arc<T> {
+        self.current()
     }
 }

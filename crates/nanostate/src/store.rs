@@ -43,6 +43,25 @@ pub trait Store: Send + Sync + 'static {
         self.core().peek()
     }
 
+    /// The current value as a shared snapshot, read as each store's `get`
+    /// reads it (without cloning the value): a stale computed store is
+    /// computed, and a store with lifecycle hooks but no listener is
+    /// mounted for the moment of the read. Generic code (framework
+    /// bindings) reads stores with it.
+    ///
+    /// ```
+    /// use nanostate::{Atom, Computed, Store};
+    /// let n = Atom::new(2);
+    /// let doubled = Computed::new(&n, |n| n * 2);
+    /// n.set(5);
+    /// assert_eq!(*doubled.snapshot(), 10); // peek() could still be stale here
+    /// ```
+    fn snapshot(&self) -> Arc<Self::Value> {
+        self.core()
+            .get()
+            .expect("nanostate: a store without a value (a computed store read during its own first computation)")
+    }
+
     /// Whether two handles are the same store (clones of one run-time store,
     /// or the same `static`).
     ///
