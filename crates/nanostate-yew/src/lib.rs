@@ -76,9 +76,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use nanostate::{listen_local, MapStore, MapValue, Store};
@@ -96,12 +95,7 @@ impl<S: Store> PartialEq for SameStore<S> {
 /// The store's current value, read like Nano Stores' `get()`: a store with
 /// no listener is mounted for a moment first, so a computed store is fresh.
 fn read<S: Store>(store: &S) -> Arc<S::Value> {
-    if store.listener_count() == 0 {
-        drop(listen_local(store, |_, _| {}));
-    }
-    store
-        .peek()
-        .expect("nanostate-yew: a mounted store has a value")
+    store.snapshot()
 }
 
 /// Subscribes after the render, in an effect that depends on the store's
@@ -231,21 +225,7 @@ where
         store,
         keys.clone(),
         move |store: &MapStore<K, V>, rerender: UseForceUpdateHandle| {
-            // The core's filter counts the changes of a listed key; the local
-            // listener, registered after it, runs after it for each change.
-            let changes = Arc::new(AtomicU64::new(0));
-            let counter = changes.clone();
-            let filter = store.listen_keys(keys, move |_, _, _| {
-                counter.fetch_add(1, Ordering::Relaxed);
-            });
-            let seen = Cell::new(0);
-            let local = listen_local(store, move |_, _| {
-                let now = changes.load(Ordering::Relaxed);
-                if now != seen.replace(now) {
-                    rerender.force_update();
-                }
-            });
-            (filter, local)
+            store.listen_keys_local(keys, move |_, _| rerender.force_update())
         },
         move |store: &_| moved_on(store, &rendered),
     );
