@@ -804,7 +804,7 @@ impl<T: Send + Sync + 'static> Computed<T> {
     /// The current result as a shared snapshot (computed now if stale).
     fn current(&self) -> Arc<T> {
         let inner = self.inner();
-        let value = match inner.core.get() {
+        match inner.core.get() {
             Some(value) => value,
             None => {
                 // Another thread may be computing the first value: compute
@@ -818,8 +818,7 @@ impl<T: Send + Sync + 'static> Computed<T> {
                      before it had a value; give it one with Computed::with_initial",
                 )
             }
-        };
-        value
+        }
     }
 
     /// Calls `listener(new, old)` after each change of the result; `old` is
