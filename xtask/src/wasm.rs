@@ -21,7 +21,20 @@ pub enum Toolchain {
 /// Finds a way to compile for wasm32: the rustup target (added if missing,
 /// with a time limit, since a closed network makes it hang), else Debian's
 /// `rustc-web` (installed with apt when running as root).
+///
+/// `NANOSTATE_WASM_TOOLCHAIN=debian` forces the Debian route (to test it).
 pub fn ensure_target() -> Result<Toolchain, String> {
+    if std::env::var("NANOSTATE_WASM_TOOLCHAIN").as_deref() == Ok("debian") {
+        return if debian_ready() {
+            Ok(Toolchain::Debian)
+        } else {
+            Err(
+                "NANOSTATE_WASM_TOOLCHAIN=debian, but Debian's rustc-web is not installed \
+                 (apt-get install -y rustc-web cargo-web rust-web-src)"
+                    .into(),
+            )
+        };
+    }
     if rustup_has_target() {
         return Ok(Toolchain::Rustup);
     }
