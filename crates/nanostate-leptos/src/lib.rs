@@ -55,7 +55,7 @@ use std::sync::{Arc, OnceLock};
 #[cfg(doc)]
 use leptos::prelude::Owner;
 use leptos::prelude::{on_cleanup, ArcRwSignal, Signal, Update};
-use nanostate::{effect, MapStore, MapValue, Store, Subscription};
+use nanostate::{listen, MapStore, MapValue, Store, Subscription};
 
 /// The signal being fed, once it exists (the subscription runs first).
 type Cell<U> = Arc<OnceLock<ArcRwSignal<U>>>;
@@ -125,7 +125,7 @@ where
     bridge(
         move || s.peek().map(|v| (*v).clone()),
         |_, _| false,
-        |trigger| effect(store, move |_| trigger()),
+        |trigger| listen(store, move |_, _| trigger()),
     )
 }
 
@@ -194,7 +194,7 @@ where
     bridge(
         move || s.peek().map(|v| select(&v)),
         U::eq,
-        |trigger| effect(store, move |_| trigger()),
+        |trigger| listen(store, move |_, _| trigger()),
     )
 }
 

@@ -92,12 +92,6 @@ impl<S: Store> PartialEq for SameStore<S> {
     }
 }
 
-/// The store's current value, read like Nano Stores' `get()`: a store with
-/// no listener is mounted for a moment first, so a computed store is fresh.
-fn read<S: Store>(store: &S) -> Arc<S::Value> {
-    store.snapshot()
-}
-
 /// Subscribes after the render, in an effect that depends on the store's
 /// identity and on `extra`: `listen` registers the listeners (given the
 /// component's re-render handle) and returns their guards; `stale` tells
@@ -170,7 +164,7 @@ pub fn use_store<S>(store: &S) -> Arc<S::Value>
 where
     S: Store + Clone,
 {
-    let value = read(store);
+    let value = store.snapshot();
     let rendered = use_rendered(&value);
     use_listen(
         store,
@@ -219,7 +213,7 @@ where
     I: IntoIterator<Item = K>,
 {
     let keys: Vec<K> = keys.into_iter().collect();
-    let value = read(store);
+    let value = store.snapshot();
     let rendered = use_rendered(&value);
     use_listen(
         store,
@@ -289,7 +283,7 @@ where
     U: PartialEq + 'static,
     F: Fn(&S::Value) -> U + 'static,
 {
-    let value = read(store);
+    let value = store.snapshot();
     let select: Selector<S::Value, U> = Rc::new(select);
     let fresh = select(&value);
     let selection = use_mut_ref(|| Selection {
