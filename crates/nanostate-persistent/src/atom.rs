@@ -1,10 +1,10 @@
 //! [`PersistentAtom`]: an [`Atom`] saved under one storage key.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use nanostate::__private::Core;
-use nanostate::{on_mount, on_notify, Atom, Store};
+use nanostate::{Atom, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -12,6 +12,7 @@ use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
+use crate::hooks::{install, lock, Persisted};
 
 /// The default value of a store, given as a value (run time) or a function
 /// (`static` items).
@@ -294,15 +295,7 @@ where
             sync: Mutex::new(sync),
             last: Mutex::new(last),
         });
-        let weak = Arc::downgrade(&inner);
-        on_notify(&inner.atom, move |_| {
-            if let Some(inner) = weak.upgrade() {
-                inner.save();
-            }
-        })
-        .keep();
-        let weak = Arc::downgrade(&inner);
-        on_mount(&inner.atom, move |_| mount(&weak)).keep();
+        install(&inner, &inner.atom);
         inner
     }
 }
@@ -380,58 +373,52 @@ struct AtomInner<T: Send + Sync + 'static> {
     last: Mutex<Option<Arc<T>>>,
 }
 
-fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn mount<T: Clone + PartialEq + Send + Sync + 'static>(
-    weak: &Weak<AtomInner<T>>,
-) -> Option<Cleanup> {
-    let inner = weak.upgrade()?;
-    let w = weak.clone();
-    let watch = inner
-        .engine
-        .subscribe(Arc::new(move |change: &ExternalChange| {
-            if let Some(inner) = w.upgrade() {
-                inner.external(change);
-            }
-        }));
-    inner.reload();
-    let (watch, error) = watched(watch, &mut lock(&inner.sync).last_watch_error);
-    if let Some(e) = error {
-        inner.report(Operation::Watch, PersistErrorKind::Storage(e));
-    }
-    watch
-}
-
-/// What a mount leaves to run at unmount: dropping the engine subscription.
-pub(crate) type Cleanup = Box<dyn FnOnce() + Send>;
-
-/// The cleanup of a mount (dropping the engine subscription), and the
-/// subscription error to report unless it repeats the last one.
-pub(crate) fn watched(
-    watch: Result<crate::Watch, StorageError>,
-    last_error: &mut Option<StorageError>,
-) -> (Option<Cleanup>, Option<StorageError>) {
-    match watch {
-        Ok(watch) => {
-            *last_error = None;
-            (Some(Box::new(move || drop(watch))), None)
-        }
-        Err(e) => {
-            let repeated = last_error.as_ref() == Some(&e);
-            *last_error = Some(e.clone());
-            (None, (!repeated).then_some(e))
-        }
-    }
-}
-
 impl<T: Clone + PartialEq + Send + Sync + 'static> AtomInner<T> {
     fn report(&self, operation: Operation, kind: PersistErrorKind) {
         report(
             &self.hooks,
             vec![PersistError::new(&self.key, operation, kind)],
         );
+    }
+
+    /// Sets the store to a value that came from the engine, without writing
+    /// it back.
+    fn apply(&self, value: T) {
+        *lock(&self.last) = Some(Arc::new(value.clone()));
+        self.atom.set(value);
+    }
+
+    /// Takes the stored text `raw` (as read or announced), unless it is what
+    /// the store already knows.
+    fn take(&self, raw: Option<String>, operation: Operation) {
+        {
+            let mut sync = lock(&self.sync);
+            if sync.raw == raw {
+                return;
+            }
+            sync.raw = raw.clone();
+        }
+        match raw {
+            None => self.apply(self.default.clone()),
+            Some(raw) => match self.codec.decode(&raw) {
+                Ok(value) => self.apply(value),
+                Err(e) => self.report(operation, PersistErrorKind::Decode(e)),
+            },
+        }
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
+    fn engine(&self) -> &EngineRef {
+        &self.engine
+    }
+
+    fn with_watch_error<R>(&self, f: impl FnOnce(&mut Option<StorageError>) -> R) -> R {
+        f(&mut lock(&self.sync).last_watch_error)
+    }
+
+    fn report_watch_error(&self, error: StorageError) {
+        self.report(Operation::Watch, PersistErrorKind::Storage(error));
     }
 
     /// The `on_notify` hook: writes the new value unless it is the one last
@@ -460,32 +447,6 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> AtomInner<T> {
         }
         if let Some(kind) = error {
             self.report(Operation::Save, kind);
-        }
-    }
-
-    /// Sets the store to a value that came from the engine, without writing
-    /// it back.
-    fn apply(&self, value: T) {
-        *lock(&self.last) = Some(Arc::new(value.clone()));
-        self.atom.set(value);
-    }
-
-    /// Takes the stored text `raw` (as read or announced), unless it is what
-    /// the store already knows.
-    fn take(&self, raw: Option<String>, operation: Operation) {
-        {
-            let mut sync = lock(&self.sync);
-            if sync.raw == raw {
-                return;
-            }
-            sync.raw = raw.clone();
-        }
-        match raw {
-            None => self.apply(self.default.clone()),
-            Some(raw) => match self.codec.decode(&raw) {
-                Ok(value) => self.apply(value),
-                Err(e) => self.report(operation, PersistErrorKind::Decode(e)),
-            },
         }
     }
 

@@ -138,6 +138,7 @@ mod engine;
 mod error;
 #[cfg(not(target_arch = "wasm32"))]
 mod file;
+mod hooks;
 mod map;
 mod memory;
 #[cfg(target_arch = "wasm32")]

@@ -4,18 +4,19 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use nanostate::__private::Core;
-use nanostate::{batch, on_mount, on_notify, MapStore, MapValue, Store};
+use nanostate::{batch, MapStore, MapValue, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::atom::{watched, Cleanup, Seed};
+use crate::atom::Seed;
 use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
+use crate::hooks::{install, lock, Persisted};
 
 /// A [`MapStore`] saved in a [`StorageEngine`] as **one entry per key**,
 /// named `prefix + key` (Nano Stores' `persistentMap`): a change to one key
@@ -301,15 +302,7 @@ where
                 last_watch_error: None,
             }),
         });
-        let weak = Arc::downgrade(&inner);
-        on_notify(&inner.store, move |_| {
-            if let Some(inner) = weak.upgrade() {
-                inner.save();
-            }
-        })
-        .keep();
-        let weak = Arc::downgrade(&inner);
-        on_mount(&inner.store, move |_| mount(&weak)).keep();
+        install(&inner, &inner.store);
         inner
     }
 }
@@ -452,37 +445,6 @@ where
     sync: Mutex<MapSync<K, V>>,
 }
 
-fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn mount<K, V>(weak: &Weak<MapInner<K, V>>) -> Option<Cleanup>
-where
-    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
-    V: Clone + PartialEq + Send + Sync + 'static,
-{
-    let inner = weak.upgrade()?;
-    let w = weak.clone();
-    let watch = inner
-        .engine
-        .subscribe(Arc::new(move |change: &ExternalChange| {
-            if let Some(inner) = w.upgrade() {
-                inner.external(change);
-            }
-        }));
-    inner.reload();
-    let (watch, error) = watched(watch, &mut lock(&inner.sync).last_watch_error);
-    if let Some(e) = error {
-        let error = PersistError::new(
-            &inner.prefix,
-            Operation::Watch,
-            PersistErrorKind::Storage(e),
-        );
-        report(&inner.hooks, vec![error]);
-    }
-    watch
-}
-
 impl<K, V> MapInner<K, V>
 where
     K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
@@ -490,6 +452,75 @@ where
 {
     fn full_key(&self, key: &K) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    /// Takes the stored text of one entry (as read or announced), unless it
+    /// is what the store already knows; applies it without writing it back.
+    fn take(&self, full: &str, raw: Option<&str>, operation: Operation) {
+        {
+            let mut sync = lock(&self.sync);
+            if sync.seen.get(full).map(String::as_str) == raw {
+                return;
+            }
+            match raw {
+                Some(raw) => sync.seen.insert(full.to_string(), raw.to_string()),
+                None => sync.seen.remove(full),
+            };
+        }
+        let decoded = parse_key::<K>(&self.prefix, full).and_then(|key| match raw {
+            Some(raw) => self
+                .codec
+                .decode(raw)
+                .map(|item| (key, Some(item)))
+                .map_err(PersistErrorKind::Decode),
+            None => {
+                let item = self.default.get(&key).cloned();
+                Ok((key, item))
+            }
+        });
+        let (key, item) = match decoded {
+            Ok(entry) => entry,
+            Err(kind) => {
+                report(&self.hooks, vec![PersistError::new(full, operation, kind)]);
+                return;
+            }
+        };
+        {
+            let mut sync = lock(&self.sync);
+            let mut last = (*sync.last).clone();
+            match &item {
+                Some(item) => last.insert(key.clone(), item.clone()),
+                None => last.remove(&key),
+            };
+            sync.last = Arc::new(last);
+        }
+        match item {
+            Some(item) => self.store.set_key(key, item),
+            None => self.store.delete_key(&key),
+        }
+    }
+}
+
+impl<K, V> Persisted for MapInner<K, V>
+where
+    K: Clone + Eq + Display + FromStr + Send + Sync + 'static,
+    V: Clone + PartialEq + Send + Sync + 'static,
+{
+    fn engine(&self) -> &EngineRef {
+        &self.engine
+    }
+
+    fn with_watch_error<R>(&self, f: impl FnOnce(&mut Option<StorageError>) -> R) -> R {
+        f(&mut lock(&self.sync).last_watch_error)
+    }
+
+    fn report_watch_error(&self, error: StorageError) {
+        let error = PersistError::new(
+            &self.prefix,
+            Operation::Watch,
+            PersistErrorKind::Storage(error),
+        );
+        report(&self.hooks, vec![error]);
     }
 
     /// The `on_notify` hook: writes the entries that differ from the value
@@ -548,52 +579,6 @@ where
             sync.last = current;
         }
         report(&self.hooks, errors);
-    }
-
-    /// Takes the stored text of one entry (as read or announced), unless it
-    /// is what the store already knows; applies it without writing it back.
-    fn take(&self, full: &str, raw: Option<&str>, operation: Operation) {
-        {
-            let mut sync = lock(&self.sync);
-            if sync.seen.get(full).map(String::as_str) == raw {
-                return;
-            }
-            match raw {
-                Some(raw) => sync.seen.insert(full.to_string(), raw.to_string()),
-                None => sync.seen.remove(full),
-            };
-        }
-        let decoded = parse_key::<K>(&self.prefix, full).and_then(|key| match raw {
-            Some(raw) => self
-                .codec
-                .decode(raw)
-                .map(|item| (key, Some(item)))
-                .map_err(PersistErrorKind::Decode),
-            None => {
-                let item = self.default.get(&key).cloned();
-                Ok((key, item))
-            }
-        });
-        let (key, item) = match decoded {
-            Ok(entry) => entry,
-            Err(kind) => {
-                report(&self.hooks, vec![PersistError::new(full, operation, kind)]);
-                return;
-            }
-        };
-        {
-            let mut sync = lock(&self.sync);
-            let mut last = (*sync.last).clone();
-            match &item {
-                Some(item) => last.insert(key.clone(), item.clone()),
-                None => last.remove(&key),
-            };
-            sync.last = Arc::new(last);
-        }
-        match item {
-            Some(item) => self.store.set_key(key, item),
-            None => self.store.delete_key(&key),
-        }
     }
 
     /// Reads the entries again (on mount) and applies what changed.
