@@ -47,7 +47,7 @@ impl<T> Seed<T> {
 ///   current value is no change) writes the encoded value, on the thread that
 ///   made it, before listeners run.
 /// * **Syncing.** While the store is mounted (has listeners, see
-///   [`on_mount`]) it follows the engine's external changes (other tabs,
+///   [`on_mount`](nanostate::on_mount)) it follows the engine's external changes (other tabs,
 ///   [`MemoryEngine::external_set`](crate::MemoryEngine::external_set)); a
 ///   removed entry resets it to the default. An external value is never
 ///   written back. When it mounts again it re-reads the entry, so changes
