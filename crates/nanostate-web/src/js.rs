@@ -4,7 +4,7 @@
 use std::hash::Hash;
 
 use js_sys::{Function, Object, Reflect};
-use nanostate::{listen_local, subscribe_local, Atom, KeyOf, MapStore, MapValue, NoKey, Store};
+use nanostate::{listen_local, subscribe_local, Atom, KeyOf, MapStore, NoKey, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -36,15 +36,7 @@ where
 {
     let object = readable(atom, |_: &NoKey| JsValue::UNDEFINED);
     let a = atom.clone();
-    method(
-        &object,
-        "set",
-        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |v: JsValue| {
-            a.set(decode(&v, "set")?);
-            Ok(())
-        })
-        .into_js_value(),
-    );
+    setter(&object, move |value| a.set(value));
     object
 }
 
@@ -65,19 +57,10 @@ pub fn export_map<K, V>(store: &MapStore<K, V>) -> Object
 where
     K: Serialize + DeserializeOwned + Clone + Eq + Hash + Send + Sync + 'static,
     V: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static,
-    MapValue<K, V>: Serialize + DeserializeOwned,
 {
     let object = readable(store, |key: &K| encode(key).unwrap_or(JsValue::UNDEFINED));
     let s = store.clone();
-    method(
-        &object,
-        "set",
-        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |v: JsValue| {
-            s.set(decode(&v, "set")?);
-            Ok(())
-        })
-        .into_js_value(),
-    );
+    setter(&object, move |value| s.set(value));
     let s = store.clone();
     method(
         &object,
@@ -166,6 +149,20 @@ where
         );
     }
     object
+}
+
+/// Adds `set(value)`: `value` decoded and handed to `write`, or a
+/// `TypeError` thrown when it has the wrong shape.
+fn setter<T: DeserializeOwned + 'static>(object: &Object, write: impl Fn(T) + 'static) {
+    method(
+        object,
+        "set",
+        Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |v: JsValue| {
+            write(decode(&v, "set")?);
+            Ok(())
+        })
+        .into_js_value(),
+    );
 }
 
 fn method(object: &Object, name: &str, f: JsValue) {
