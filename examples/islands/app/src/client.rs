@@ -1,0 +1,49 @@
+//! The browser side: hydrate every island, then let the cart load.
+
+use wasm_bindgen::JsCast;
+
+use crate::{badge, flyout, products, toggle};
+
+/// Starts the shop in the browser: installs the web runtime, takes over
+/// each island root (marking it `data-hydrated="true"`), then restores the
+/// saved cart and exposes the stores to plain JavaScript as
+/// `globalThis.nanostate.cart` / `.cartOpen`.
+///
+/// The saved cart is read only after hydration, so each island hydrates
+/// over exactly the markup the server rendered (the empty cart) and then
+/// shows the saved one.
+pub fn start() {
+    nanostate_web::install();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let root = |id: &str| document.get_element_by_id(id);
+    if let Some(el) = root("island-toggle") {
+        toggle::hydrate(el.clone().unchecked_into());
+        hydrated(&el);
+    }
+    if let Some(el) = root("island-products") {
+        products::hydrate(el.clone());
+        hydrated(&el);
+    }
+    if let Some(el) = root("island-badge") {
+        badge::hydrate(&el);
+        hydrated(&el);
+    }
+    if let Some(el) = root("island-flyout") {
+        flyout::mount(el.clone());
+        hydrated(&el);
+    }
+    expose();
+}
+
+fn hydrated(el: &web_sys::Element) {
+    let _ = el.set_attribute("data-hydrated", "true");
+}
+
+fn expose() {
+    let cart = nanostate_web::export_map(&crate::CART);
+    let open = nanostate_web::export_atom(&crate::CART_OPEN);
+    let _ = nanostate_web::expose("cart", &cart);
+    let _ = nanostate_web::expose("cartOpen", &open);
+}

@@ -1,0 +1,54 @@
+//! The shop's shared state: plain `static` stores that every island reads
+//! and writes, whatever its framework.
+
+use nanostate::{atom, computed, Atom, Computed, MapValue};
+use nanostate_persistent::{persistent_map, PersistentMap};
+
+use crate::catalog::product;
+
+/// Whether the cart flyout is open. Not saved: a reload closes it.
+pub static CART_OPEN: Atom<bool> = atom(false);
+
+/// Product id → quantity. Saved in localStorage as one entry per product
+/// (`cart:tee` → `2`), so the cart survives a reload and follows other
+/// tabs while an island shows it.
+pub static CART: PersistentMap<String, u32> = persistent_map("cart:", MapValue::new);
+
+/// How many items the cart holds (the sum of the quantities).
+pub static CART_COUNT: Computed<u32> = computed(&CART, |items| items.values().sum());
+
+/// The cart's total price in cents (unknown products count as free).
+pub static CART_TOTAL: Computed<u32> = computed(&CART, |items| {
+    items
+        .iter()
+        .map(|(id, qty)| product(id).map_or(0, |p| p.price * qty))
+        .sum()
+});
+
+/// Adds one of `id` to the cart: a new line, or one more on its line.
+pub fn add_to_cart(id: &str) {
+    CART.update_key(id.to_string(), |qty| Some(qty.copied().unwrap_or(0) + 1));
+}
+
+/// Removes the whole line of `id`.
+pub fn remove_from_cart(id: &str) {
+    CART.delete_key(&id.to_string());
+}
+
+/// Empties the cart.
+pub fn clear_cart() {
+    CART.set(MapValue::new());
+}
+
+/// Opens the flyout if it is closed, closes it if it is open.
+pub fn toggle_cart() {
+    CART_OPEN.update(|open| !open);
+}
+
+/// The cart's lines in shelf order, with their products.
+pub fn cart_lines(items: &MapValue<String, u32>) -> Vec<(&'static crate::Product, u32)> {
+    crate::PRODUCTS
+        .iter()
+        .filter_map(|p| items.get(p.id).map(|qty| (p, *qty)))
+        .collect()
+}
