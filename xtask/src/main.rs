@@ -7,12 +7,17 @@
 //! * `cargo xtask test`  — the test suite only.
 //! * `cargo xtask fuzz [SECONDS]` — the deep-map path fuzzer (default 30 s).
 //! * `cargo xtask bench` — the full benchmark table.
-//! * `cargo xtask demo`  — runs the demo.
+//! * `cargo xtask demo`  — builds and serves the islands shop demo.
+//! * `cargo xtask e2e`   — the islands shop, driven in headless Chromium.
+//! * `cargo xtask cart`  — the terminal cart example (no browser needed).
 //! * `cargo xtask browser` — the wasm tests, in headless Chromium.
 //! * `cargo xtask size` — wasm size report against `size/budget.txt`.
 
+mod demo;
+mod e2e;
 mod size;
 mod wasm;
+mod webdriver;
 
 use std::path::Path;
 use std::process::{Command, ExitCode};
@@ -45,12 +50,14 @@ fn main() -> ExitCode {
             "benchmarks",
             cargo(&["run", "--release", "-p", "nanostate-benches"]),
         ),
-        Some("demo") => run(
-            "demo",
+        Some("demo") => demo::run(),
+        Some("e2e") => e2e::run(),
+        Some("cart") => run(
+            "terminal cart",
             cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
         ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|browser|size|loom|fuzz [SECONDS]|bench|demo>");
+            eprintln!("usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|demo|cart>");
             return ExitCode::from(2);
         }
     };
