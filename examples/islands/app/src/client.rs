@@ -35,6 +35,17 @@ pub fn start() {
         hydrated(&el);
     }
     expose();
+    after_hydration(|| crate::CART.restore());
+}
+
+/// Runs `f` in a task of its own (a zero `setTimeout`), after the
+/// microtasks in which the frameworks finish hydrating.
+fn after_hydration(f: impl FnOnce() + 'static) {
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+    }
 }
 
 fn hydrated(el: &web_sys::Element) {

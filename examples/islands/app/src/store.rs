@@ -12,7 +12,12 @@ pub static CART_OPEN: Atom<bool> = atom(false);
 /// Product id → quantity. Saved in localStorage as one entry per product
 /// (`cart:tee` → `2`), so the cart survives a reload and follows other
 /// tabs while an island shows it.
-pub static CART: PersistentMap<String, u32> = persistent_map("cart:", MapValue::new);
+///
+/// `deferred`: the server renders the empty cart, so the islands must
+/// hydrate over the empty cart too. The client restores the saved cart
+/// only after hydrating ([`CART.restore()`](PersistentMap::restore)), and
+/// the bindings then re-render what changed: no hydration mismatch.
+pub static CART: PersistentMap<String, u32> = persistent_map("cart:", MapValue::new).deferred();
 
 /// How many items the cart holds (the sum of the quantities).
 pub static CART_COUNT: Computed<u32> = computed(&CART, |items| items.values().sum());
