@@ -24,7 +24,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// The crates whose `wasm-bindgen-test` suites run in the browser.
-const BROWSER_CRATES: &[&str] = &["nanostate-web", "nanostate-yew"];
+const BROWSER_CRATES: &[&str] = &["nanostate-web", "nanostate-yew", "nanostate-persistent"];
 
 fn main() -> ExitCode {
     // Every path below is relative to the workspace root.

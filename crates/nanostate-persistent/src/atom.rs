@@ -12,7 +12,7 @@ use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
-use crate::hooks::{install, lock, Persisted};
+use crate::hooks::{install, lock, restore, Link, Persisted};
 
 /// The default value of a store, given as a value (run time) or a function
 /// (`static` items).
@@ -43,6 +43,8 @@ impl<T> Seed<T> {
 ///   the [default](crate::default_engine)), reads the stored text and decodes
 ///   it; if there is none, or it cannot be read, the store starts with the
 ///   default value (and reports why, see [`on_error`](Self::on_error)).
+///   A [`deferred`](Self::deferred) store reads nothing until
+///   [`restore`](Self::restore).
 /// * **Saving.** Every change (`set`, `update`, …; a write equal to the
 ///   current value is no change) writes the encoded value, on the thread that
 ///   made it, before listeners run.
@@ -71,6 +73,7 @@ pub struct PersistentAtom<T: Send + Sync + 'static> {
     codec: &'static dyn Codec<T>,
     engine: EngineChoice,
     errors: StoreHooks,
+    deferred: bool,
     bound: OnceLock<Arc<AtomInner<T>>>,
 }
 
@@ -116,6 +119,7 @@ where
         codec,
         engine: EngineChoice::default_engine(),
         errors: StoreHooks::new(),
+        deferred: false,
         bound: OnceLock::new(),
     }
 }
@@ -160,6 +164,7 @@ where
             codec,
             engine: EngineChoice::default_engine(),
             errors: StoreHooks::new(),
+            deferred: false,
             bound: OnceLock::new(),
         }
     }
@@ -193,6 +198,87 @@ where
     pub fn with_engine(mut self, engine: Arc<dyn StorageEngine>) -> Self {
         self.engine.shared = Some(engine);
         self
+    }
+
+    /// Defers reading the storage until [`restore`](Self::restore) (`const`:
+    /// for `static` items), for pages whose first render must match the
+    /// server's (see [Hydration](crate#hydration)).
+    ///
+    /// Until `restore()` the store holds its default value and touches no
+    /// storage: it does not read, write, list or watch it, also while
+    /// mounted. Writes change the value in memory as usual. At `restore()`
+    /// a stored (readable) value replaces the value in memory; if nothing
+    /// readable is stored, the value in memory is kept and saved (when it
+    /// differs from the default). From then on the store is a normal
+    /// persistent atom. Has no effect once the store was used.
+    ///
+    /// ```
+    /// use nanostate_persistent::{persistent_atom, MemoryEngine, PersistentAtom};
+    /// static ENGINE: MemoryEngine = MemoryEngine::new();
+    /// static THEME: PersistentAtom<String> =
+    ///     persistent_atom("theme", || "light".into()).engine(&ENGINE).deferred();
+    ///
+    /// ENGINE.insert("theme", "\"dark\"");
+    /// assert_eq!(THEME.get(), "light"); // what the server rendered
+    /// THEME.restore();
+    /// assert_eq!(THEME.get(), "dark");
+    /// ```
+    pub const fn deferred(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
+    /// Connects a [`deferred`](Self::deferred) store to its storage: reads
+    /// the stored value, and from then on saves every change and, while
+    /// mounted, follows external changes.
+    ///
+    /// * A stored value that decodes replaces the value in memory (listeners
+    ///   hear one change if it differs), so a write made before `restore` is
+    ///   dropped in its favour.
+    /// * Where nothing is stored, or the stored text cannot be decoded
+    ///   (reported as a [`Load`](crate::Operation::Load) error), the value in
+    ///   memory is kept, and saved if it differs from the default (a write
+    ///   made before `restore` replaces undecodable text).
+    /// * If the storage cannot be read at all, the error is reported,
+    ///   nothing is written and the value in memory is kept; the next change
+    ///   is saved as usual.
+    ///
+    /// Errors go to the [`on_error`](Self::on_error) hooks. If the store is
+    /// mounted, it subscribes to external changes first. Calling `restore`
+    /// again, or on a store that is not deferred, does nothing (beyond
+    /// binding the store on first use).
+    ///
+    /// ```
+    /// use nanostate_persistent::{MemoryEngine, PersistentAtom};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// engine.insert("volume", "7");
+    /// let volume = PersistentAtom::new("volume", 3u8).with_engine(engine.clone()).deferred();
+    /// volume.set(5); // before restore: in memory only
+    /// assert_eq!(engine.write_count(), 0);
+    /// volume.restore();
+    /// assert_eq!(volume.get(), 7); // the stored value wins
+    /// volume.restore(); // again: nothing happens
+    /// volume.set(8);
+    /// assert_eq!(engine.get_raw("volume").as_deref(), Some("8"));
+    /// ```
+    pub fn restore(&self) {
+        restore(self.inner());
+    }
+
+    /// Whether the store reads and writes its storage: `false` only for a
+    /// [`deferred`](Self::deferred) store before [`restore`](Self::restore).
+    ///
+    /// ```
+    /// use nanostate_persistent::PersistentAtom;
+    /// let later = PersistentAtom::new("doc-restored", 0).deferred();
+    /// assert!(!later.is_restored());
+    /// later.restore();
+    /// assert!(later.is_restored());
+    /// assert!(PersistentAtom::new("doc-restored-now", 0).is_restored());
+    /// ```
+    pub fn is_restored(&self) -> bool {
+        self.inner().link.is_restored()
     }
 
     /// The storage key.
@@ -255,9 +341,13 @@ where
         let mut sync = EntrySync {
             raw: None,
             last_load_error: None,
-            last_watch_error: None,
         };
-        let value = match engine.get(&key) {
+        let read = if self.deferred {
+            Ok(None) // read at `restore`
+        } else {
+            engine.get(&key)
+        };
+        let value = match read {
             Ok(raw) => {
                 sync.raw = raw.clone();
                 match raw.map(|raw| self.codec.decode(&raw)) {
@@ -292,6 +382,7 @@ where
             codec: self.codec,
             engine,
             hooks: self.errors.shared(),
+            link: Link::new(self.deferred),
             sync: Mutex::new(sync),
             last: Mutex::new(last),
         });
@@ -329,6 +420,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Clone for PersistentAtom<T> {
                 shared: self.engine.shared.clone(),
             },
             errors: StoreHooks::from_shared(self.inner().hooks.clone()),
+            deferred: self.deferred,
             bound,
         }
     }
@@ -356,8 +448,6 @@ struct EntrySync {
     /// The last load error, so a storage that stays unavailable is reported
     /// once, not on every mount.
     last_load_error: Option<StorageError>,
-    /// The last error of subscribing to external changes, likewise.
-    last_watch_error: Option<StorageError>,
 }
 
 struct AtomInner<T: Send + Sync + 'static> {
@@ -367,6 +457,7 @@ struct AtomInner<T: Send + Sync + 'static> {
     codec: &'static dyn Codec<T>,
     engine: EngineRef,
     hooks: Arc<Hooks>,
+    link: Link,
     sync: Mutex<EntrySync>,
     /// The value last saved or applied from the engine: a change to an equal
     /// value (an external change being applied) is not written back.
@@ -413,8 +504,8 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
         &self.engine
     }
 
-    fn with_watch_error<R>(&self, f: impl FnOnce(&mut Option<StorageError>) -> R) -> R {
-        f(&mut lock(&self.sync).last_watch_error)
+    fn link(&self) -> &Link {
+        &self.link
     }
 
     fn report_watch_error(&self, error: StorageError) {
@@ -467,6 +558,27 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
                 if !repeated {
                     self.report(Operation::Load, PersistErrorKind::Storage(e));
                 }
+            }
+        }
+    }
+
+    /// Reads the entry of a deferred store, at `restore`: a decoded value
+    /// replaces the value in memory.
+    fn first_load(&self) -> bool {
+        match self.engine.get(&self.key) {
+            Ok(raw) => {
+                lock(&self.sync).raw = raw.clone();
+                match raw.map(|raw| self.codec.decode(&raw)) {
+                    Some(Ok(value)) => self.apply(value),
+                    Some(Err(e)) => self.report(Operation::Load, PersistErrorKind::Decode(e)),
+                    None => {}
+                }
+                true
+            }
+            Err(e) => {
+                lock(&self.sync).last_load_error = Some(e.clone());
+                self.report(Operation::Load, PersistErrorKind::Storage(e));
+                false
             }
         }
     }

@@ -62,6 +62,11 @@
 //!    core, `get()` on a store without listeners mounts it for a moment, so
 //!    it too reads the entry again and picks up changes made elsewhere.
 //!
+//! A store declared [`.deferred()`](PersistentAtom::deferred) skips the
+//! first read: it holds its default and touches no storage (no read, no
+//! write, no subscription, also while mounted) until its `restore()` is
+//! called; from then on it lives as above (see [Hydration](#hydration)).
+//!
 //! Declare one store per key (per prefix): two stores of one process on the
 //! same entry do not see each other's writes (an engine reports only
 //! changes made elsewhere, like the browser's `storage` event).
@@ -122,13 +127,91 @@
 //! store's final value. Engines are `Send + Sync`; external-change callbacks
 //! may arrive on any thread.
 //!
-//! # Coming with the browser runtime
+//! # Hydration
 //!
-//! Cross-tab sync in the browser uses `LocalStorage`'s subscription (the
-//! `storage` event) through the same mount-time mechanism tested here with
-//! [`MemoryEngine::external_set`]. Stores shared across separately built
-//! wasm modules (BroadcastChannel), the hydration pattern, and the browser
-//! tests are planned on top of the web runtime crate.
+//! A page rendered on the server shows each store's default value: the
+//! server cannot see the visitor's localStorage. In the browser the
+//! framework then hydrates the page, and its first render must produce the
+//! same markup, or it reports a hydration mismatch. A persistent store that
+//! read localStorage on first use would show the stored value in that render.
+//!
+//! So declare the stores that server-rendered markup shows
+//! [`.deferred()`](PersistentAtom::deferred), and call `restore()` on each
+//! right after hydrating:
+//!
+//! 1. **Server:** renders the default. A deferred store never touches
+//!    storage before `restore()`, which the server never calls.
+//! 2. **Client, hydrating:** the components read and subscribe to the
+//!    store; it still holds the default, so the markup matches.
+//! 3. **Client, hydrated:** `CART.restore()` reads the stored value; it
+//!    arrives as an ordinary change (one notification), which the hydrated
+//!    components render. From then on the store saves its changes and
+//!    follows other tabs while mounted.
+//!
+//! With Leptos, for example, the client's entry point calls
+//! `leptos::mount::hydrate_body(App)` and then `CART.restore()`. Where a
+//! framework hydrates asynchronously (suspended parts), call `restore()`
+//! once it has finished.
+//!
+//! ```
+//! use nanostate::MapValue;
+//! use nanostate_persistent::{persistent_map, MemoryEngine, PersistentMap};
+//! use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+//!
+//! // In the browser: no `.engine(…)`, the default engine is localStorage.
+//! static STORAGE: MemoryEngine = MemoryEngine::new();
+//! pub static CART: PersistentMap<String, u32> =
+//!     persistent_map("cart:", MapValue::new).engine(&STORAGE).deferred();
+//!
+//! /// A component's markup.
+//! fn cart_badge() -> String {
+//!     format!("{} in cart", CART.get().values().sum::<u32>())
+//! }
+//!
+//! /// The client's entry point: hydrate (with any framework), then restore.
+//! fn start(hydrate: impl FnOnce()) {
+//!     hydrate();
+//!     CART.restore();
+//! }
+//!
+//! // 1. The server renders the default.
+//! let server_html = cart_badge();
+//! assert_eq!(server_html, "0 in cart");
+//!
+//! // The visitor's browser kept a cart from an earlier visit.
+//! STORAGE.insert("cart:tee", "2");
+//! static RENDERS: AtomicU32 = AtomicU32::new(0);
+//! start(|| {
+//!     // 2. Hydrating: the same markup as the server's.
+//!     assert_eq!(cart_badge(), server_html);
+//!     // The component subscribes, to re-render on changes.
+//!     CART.listen(|_, _, _| {
+//!         RENDERS.fetch_add(1, SeqCst);
+//!     })
+//!     .keep();
+//!     assert_eq!(STORAGE.write_count(), 0); // nor written
+//! });
+//! // 3. Restored: one change, rendered by the hydrated component.
+//! assert_eq!(RENDERS.load(SeqCst), 1);
+//! assert_eq!(cart_badge(), "2 in cart");
+//! CART.update_key("tee".into(), |q| Some(q.copied().unwrap_or(0) + 1));
+//! assert_eq!(STORAGE.get_raw("cart:tee").as_deref(), Some("3"));
+//! ```
+//!
+//! **Writes made before `restore()`** apply in memory at once and are
+//! saved by `restore()` only where storage has nothing: for each key (an
+//! atom: its one value) **a stored value wins**; where nothing readable is
+//! stored, the value in memory is kept, and saved if it differs from the
+//! default. See [`PersistentAtom::restore`] and [`PersistentMap::restore`].
+//!
+//! # Browser engines
+//!
+//! `LocalStorage` and `SessionStorage` are tested in headless Chromium
+//! (`tests/browser.rs`): round trips through the real storage, corrupt
+//! entries, the `storage` event (applied only while mounted, never written
+//! back) and deferred stores. Not synced: stores of separately built wasm
+//! modules on one page (the `storage` event fires only in *other* tabs; a
+//! BroadcastChannel engine would be needed).
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 

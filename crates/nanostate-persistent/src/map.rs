@@ -16,7 +16,7 @@ use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
-use crate::hooks::{install, lock, Persisted};
+use crate::hooks::{install, lock, restore, Link, Persisted};
 
 /// A [`MapStore`] saved in a [`StorageEngine`] as **one entry per key**,
 /// named `prefix + key` (Nano Stores' `persistentMap`): a change to one key
@@ -32,7 +32,9 @@ use crate::hooks::{install, lock, Persisted};
 ///   [`StorageEngine::list`]; an engine that cannot list is asked for the
 ///   default's keys only). An entry that cannot be decoded, or whose name is
 ///   not a valid key, is reported and skipped: that key keeps its default,
-///   and the entry is left as it is until the key is written.
+///   and the entry is left as it is until the key is written. A
+///   [`deferred`](Self::deferred) store reads nothing until
+///   [`restore`](Self::restore).
 /// * **Saving.** `set_key`, `update_key`, `delete_key` and whole `set`s
 ///   write exactly the entries that changed and remove the entries of
 ///   removed keys. A key deleted from the store comes back with its default
@@ -65,6 +67,7 @@ where
     codec: &'static dyn Codec<V>,
     engine: EngineChoice,
     errors: StoreHooks,
+    deferred: bool,
     bound: OnceLock<Arc<MapInner<K, V>>>,
 }
 
@@ -120,6 +123,7 @@ where
         codec,
         engine: EngineChoice::default_engine(),
         errors: StoreHooks::new(),
+        deferred: false,
         bound: OnceLock::new(),
     }
 }
@@ -166,6 +170,7 @@ where
             codec,
             engine: EngineChoice::default_engine(),
             errors: StoreHooks::new(),
+            deferred: false,
             bound: OnceLock::new(),
         }
     }
@@ -201,6 +206,98 @@ where
     pub fn with_engine(mut self, engine: Arc<dyn StorageEngine>) -> Self {
         self.engine.shared = Some(engine);
         self
+    }
+
+    /// Defers reading the storage until [`restore`](Self::restore) (`const`:
+    /// for `static` items), for pages whose first render must match the
+    /// server's (see [Hydration](crate#hydration)).
+    ///
+    /// Until `restore()` the store holds its default value and touches no
+    /// storage: it does not read, write, list or watch it, also while
+    /// mounted. Writes change the value in memory as usual. At `restore()`,
+    /// key by key, a stored (readable) entry replaces the key's value in
+    /// memory; the keys with nothing readable stored keep their value in
+    /// memory, and those that differ from the default are saved. From then
+    /// on the store is a normal persistent map. Has no effect once the store
+    /// was used.
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{persistent_map, MemoryEngine, PersistentMap};
+    /// static ENGINE: MemoryEngine = MemoryEngine::new();
+    /// static CART: PersistentMap<String, u32> =
+    ///     persistent_map("cart:", MapValue::new).engine(&ENGINE).deferred();
+    ///
+    /// ENGINE.insert("cart:tee", "2");
+    /// assert!(CART.get().is_empty()); // what the server rendered
+    /// CART.restore();
+    /// assert_eq!(CART.get_key("tee"), Some(2));
+    /// ```
+    pub const fn deferred(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
+    /// Connects a [`deferred`](Self::deferred) map to its storage: reads the
+    /// stored entries, and from then on saves every change and, while
+    /// mounted, follows external changes.
+    ///
+    /// Key by key (listeners hear one change in all):
+    ///
+    /// * a stored entry that decodes replaces the key's value in memory, so
+    ///   a write of that key made before `restore` (also a deletion) is
+    ///   dropped in its favour;
+    /// * a key with no entry, or whose entry cannot be decoded (reported as
+    ///   a [`Load`](crate::Operation::Load) error), keeps its value in
+    ///   memory, which is saved if it differs from the default (a key deleted
+    ///   before `restore` has its entry removed; a key written before
+    ///   `restore` replaces undecodable text);
+    /// * if the storage cannot be read at all, the error is reported,
+    ///   nothing is written and the value in memory is kept; the next change
+    ///   saves every key that differs from the default (the keys written
+    ///   before `restore` too).
+    ///
+    /// Errors go to the [`on_error`](Self::on_error) hooks. If the store is
+    /// mounted, it subscribes to external changes first. Calling `restore`
+    /// again, or on a store that is not deferred, does nothing (beyond
+    /// binding the store on first use).
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::{MemoryEngine, PersistentMap};
+    /// use std::sync::Arc;
+    /// let engine = Arc::new(MemoryEngine::new());
+    /// engine.insert("cart:tee", "2");
+    /// let cart = PersistentMap::new("cart:", MapValue::<String, u32>::new())
+    ///     .with_engine(engine.clone())
+    ///     .deferred();
+    /// cart.set_key("tee".into(), 9); // before restore: in memory only
+    /// cart.set_key("cap".into(), 1);
+    /// cart.restore();
+    /// assert_eq!(cart.get_key("tee"), Some(2)); // stored: storage wins
+    /// assert_eq!(cart.get_key("cap"), Some(1)); // not stored: kept, and saved
+    /// assert_eq!(
+    ///     engine.entries(),
+    ///     [("cart:cap".to_string(), "1".to_string()), ("cart:tee".into(), "2".into())]
+    /// );
+    /// ```
+    pub fn restore(&self) {
+        restore(self.inner());
+    }
+
+    /// Whether the store reads and writes its storage: `false` only for a
+    /// [`deferred`](Self::deferred) store before [`restore`](Self::restore).
+    ///
+    /// ```
+    /// use nanostate::MapValue;
+    /// use nanostate_persistent::PersistentMap;
+    /// let later = PersistentMap::new("doc-restored:", MapValue::<String, u8>::new()).deferred();
+    /// assert!(!later.is_restored());
+    /// later.restore();
+    /// assert!(later.is_restored());
+    /// ```
+    pub fn is_restored(&self) -> bool {
+        self.inner().link.is_restored()
     }
 
     /// The prefix of the storage keys.
@@ -265,7 +362,12 @@ where
         let mut value = default.clone();
         let mut seen = HashMap::new();
         let mut last_load_error = None;
-        match read_entries(&*engine, &prefix, &default, &[]) {
+        let read = if self.deferred {
+            Ok(Vec::new()) // read at `restore`
+        } else {
+            read_entries(&*engine, &prefix, &default, &[])
+        };
+        match read {
             Ok(entries) => {
                 for (full, raw) in entries {
                     match decode_entry(&prefix, self.codec, &full, &raw) {
@@ -295,11 +397,11 @@ where
             codec: self.codec,
             engine,
             hooks: self.errors.shared(),
+            link: Link::new(self.deferred),
             sync: Mutex::new(MapSync {
                 last,
                 seen,
                 last_load_error,
-                last_watch_error: None,
             }),
         });
         install(&inner, &inner.store);
@@ -348,6 +450,7 @@ where
                 shared: self.engine.shared.clone(),
             },
             errors: StoreHooks::from_shared(self.inner().hooks.clone()),
+            deferred: self.deferred,
             bound,
         }
     }
@@ -427,8 +530,6 @@ struct MapSync<K, V> {
     seen: HashMap<String, String>,
     /// The last load error, reported once while it repeats.
     last_load_error: Option<StorageError>,
-    /// The last error of subscribing to external changes, likewise.
-    last_watch_error: Option<StorageError>,
 }
 
 struct MapInner<K, V>
@@ -442,6 +543,7 @@ where
     codec: &'static dyn Codec<V>,
     engine: EngineRef,
     hooks: Arc<Hooks>,
+    link: Link,
     sync: Mutex<MapSync<K, V>>,
 }
 
@@ -510,8 +612,8 @@ where
         &self.engine
     }
 
-    fn with_watch_error<R>(&self, f: impl FnOnce(&mut Option<StorageError>) -> R) -> R {
-        f(&mut lock(&self.sync).last_watch_error)
+    fn link(&self) -> &Link {
+        &self.link
     }
 
     fn report_watch_error(&self, error: StorageError) {
@@ -615,6 +717,54 @@ where
                 }
             }
         }
+    }
+
+    /// Reads the entries of a deferred store, at `restore`: every stored
+    /// entry that decodes replaces that key's value in memory (listeners hear
+    /// one change).
+    fn first_load(&self) -> bool {
+        // Keys written before `restore` are probed too, on an engine that
+        // cannot list.
+        let written: Vec<String> = match self.store.peek() {
+            Some(current) => current.keys().map(|key| self.full_key(key)).collect(),
+            None => Vec::new(),
+        };
+        let entries = match read_entries(&*self.engine, &self.prefix, &self.default, &written) {
+            Ok(entries) => entries,
+            Err(e) => {
+                lock(&self.sync).last_load_error = Some(e.clone());
+                let error =
+                    PersistError::new(&self.prefix, Operation::Load, PersistErrorKind::Storage(e));
+                report(&self.hooks, vec![error]);
+                return false;
+            }
+        };
+        let mut errors = Vec::new();
+        let mut stored = Vec::new();
+        {
+            let mut sync = lock(&self.sync);
+            let mut last = (*sync.last).clone();
+            for (full, raw) in entries {
+                match decode_entry::<K, V>(&self.prefix, self.codec, &full, &raw) {
+                    Ok((key, item)) => {
+                        last.insert(key.clone(), item.clone());
+                        stored.push((key, item));
+                    }
+                    Err(kind) => errors.push(PersistError::new(&full, Operation::Load, kind)),
+                }
+                sync.seen.insert(full, raw);
+            }
+            sync.last = Arc::new(last);
+        }
+        // Key by key (a write made meanwhile on another thread to another
+        // key is not lost), in one batch (one notification).
+        batch(|| {
+            for (key, item) in stored {
+                self.store.set_key(key, item);
+            }
+        });
+        report(&self.hooks, errors);
+        true
     }
 
     fn external(&self, change: &ExternalChange) {

@@ -42,9 +42,17 @@ fn describe(err: &JsValue) -> String {
     err.as_string().unwrap_or_else(|| format!("{err:?}"))
 }
 
+/// A failed write: a full storage is [`StorageError::QuotaExceeded`]
+/// (`QuotaExceededError`, code 22; older Firefox: `NS_ERROR_DOM_QUOTA_REACHED`,
+/// code 1014).
 fn write_error(err: &JsValue) -> StorageError {
     match err.dyn_ref::<web_sys::DomException>() {
-        Some(e) if e.name() == "QuotaExceededError" || e.code() == 22 => {
+        Some(e)
+            if matches!(
+                e.name().as_str(),
+                "QuotaExceededError" | "NS_ERROR_DOM_QUOTA_REACHED"
+            ) || matches!(e.code(), 22 | 1014) =>
+        {
             StorageError::QuotaExceeded
         }
         _ => StorageError::Other(describe(err)),

@@ -1,5 +1,8 @@
 //! Persistent stores over the memory and file engines: loading, saving,
 //! syncing while mounted, no echo, and every bad-data case of the issue.
+//! Native only (files, threads); the browser engines are tested in
+//! `browser.rs`.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
