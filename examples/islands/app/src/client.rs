@@ -1,5 +1,8 @@
 //! The browser side: hydrate every island, then let the cart load.
 
+use std::collections::BTreeMap;
+
+use nanostate_broadcast::{shared_atom, SharedAtom};
 use wasm_bindgen::JsCast;
 
 use crate::{badge, flyout, products, toggle};
@@ -35,7 +38,41 @@ pub fn start() {
         hydrated(&el);
     }
     expose();
-    after_hydration(|| crate::CART.restore());
+    after_hydration(|| {
+        crate::CART.restore();
+        share_cart();
+    });
+}
+
+/// The cart under its shared name, for wasm modules built apart from this
+/// one (they cannot see our `static`s): see `islands-footer`.
+static SHARED_CART: SharedAtom<BTreeMap<String, u32>> = shared_atom("cart", BTreeMap::new);
+
+/// Keeps `CART` and `SHARED_CART` equal, both ways. Each direction writes
+/// only when the value differs, so the mirror never loops.
+fn share_cart() {
+    use crate::CART;
+    CART.subscribe(|items, _, _| {
+        let shared: BTreeMap<String, u32> =
+            items.iter().map(|(id, qty)| (id.clone(), *qty)).collect();
+        SHARED_CART.set(shared);
+    })
+    .keep();
+    SHARED_CART
+        .listen(|shared, _| {
+            let items = CART.get();
+            nanostate::batch(|| {
+                for id in items.keys().filter(|id| !shared.contains_key(*id)) {
+                    CART.delete_key(id);
+                }
+                for (id, qty) in shared {
+                    if items.get(id) != Some(qty) {
+                        CART.set_key(id.clone(), *qty);
+                    }
+                }
+            });
+        })
+        .keep();
 }
 
 /// Runs `f` in a task of its own (a zero `setTimeout`), after the

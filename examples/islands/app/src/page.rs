@@ -35,13 +35,16 @@ pub async fn render() -> String {
   </section>
   <div class="island island-dioxus flyout-wrap" id="island-flyout" data-framework="Dioxus">{flyout}</div>
 </main>
+<div class="strips">
 <aside class="island island-js" id="island-js" data-framework="plain JS">
   <p>Plain JavaScript sees <strong data-testid="js-count">0</strong> items
   <button type="button" class="clear" data-testid="js-clear">Clear cart</button></p>
 </aside>
 <footer class="island island-footer" id="island-footer" data-framework="second wasm module">
-  <p>Footer module (built separately): <span data-testid="footer-count">0</span> items in the cart</p>
+  <p>A second wasm module, built on its own, counts <span data-testid="footer-count">0</span> items
+  <button type="button" class="clear" data-testid="footer-add">Add stickers from here</button></p>
 </footer>
+</div>
 <script type="module" src="/assets/boot.js"></script>
 </body>
 </html>
