@@ -2,7 +2,8 @@
 //!
 //! * `cargo xtask ci`    — everything CI checks: formatting, clippy with
 //!   warnings denied, the whole test suite (unit, integration, conformance,
-//!   doctests), the browser tests, the loom model, a 30-second fuzz pass, and a quick
+//!   doctests), the browser tests, the islands shop end to end in
+//!   Chromium, the wasm size budget, the loom model, a 30-second fuzz pass, and a quick
 //!   benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
 //! * `cargo xtask fuzz [SECONDS]` — the deep-map path fuzzer (default 30 s).
@@ -24,7 +25,12 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// The crates whose `wasm-bindgen-test` suites run in the browser.
-const BROWSER_CRATES: &[&str] = &["nanostate-web", "nanostate-yew", "nanostate-persistent"];
+const BROWSER_CRATES: &[&str] = &[
+    "nanostate-web",
+    "nanostate-yew",
+    "nanostate-persistent",
+    "nanostate-broadcast",
+];
 
 fn main() -> ExitCode {
     // Every path below is relative to the workspace root.
@@ -180,6 +186,7 @@ fn ci() -> Result<(), String> {
     )?;
     test()?;
     wasm::browser_tests(BROWSER_CRATES)?;
+    e2e::run()?;
     size::report()?;
     let mut docs = cargo(&["doc", "--workspace", "--no-deps", "--all-features"]);
     docs.env("RUSTDOCFLAGS", "-D warnings");

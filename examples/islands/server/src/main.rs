@@ -83,7 +83,13 @@ async fn serve() -> Result<(), String> {
         .with_state(dirs);
     let listener = tokio::net::TcpListener::bind(&options.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (pass another --addr; with `cargo xtask demo`, \
+                 set NANOSTATE_DEMO_ADDR=127.0.0.1:PORT)",
+                options.addr
+            )
+        })?;
     let addr = listener
         .local_addr()
         .map_err(|e| format!("no local address: {e}"))?;
