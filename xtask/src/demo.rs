@@ -50,7 +50,14 @@ pub fn build() -> Result<PathBuf, String> {
 /// Once listening, the server prints one line ending in its URL.
 pub fn server(binary: &std::path::Path, addr: &str) -> Command {
     let mut cmd = Command::new(binary);
-    cmd.args(["--addr", addr, "--site", SITE, "--assets", "examples/islands/assets"]);
+    cmd.args([
+        "--addr",
+        addr,
+        "--site",
+        SITE,
+        "--assets",
+        "examples/islands/assets",
+    ]);
     cmd
 }
 

@@ -63,7 +63,9 @@ fn main() -> ExitCode {
             cargo(&["run", "-q", "-p", "nanostate", "--example", "cart"]),
         ),
         _ => {
-            eprintln!("usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|demo|cart>");
+            eprintln!(
+                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|demo|cart>"
+            );
             return ExitCode::from(2);
         }
     };
