@@ -53,6 +53,8 @@ pub fn run() -> Result<(), String> {
     eprintln!("e2e: the shop is served at {}", server.url);
 
     std::fs::create_dir_all(OUT).map_err(|e| format!("e2e: cannot create {OUT}: {e}"))?;
+    // A failure screenshot left by an earlier run would mislead.
+    let _ = std::fs::remove_file(Path::new(OUT).join("failure.png"));
     let log = Path::new(OUT).join("chromedriver.log");
     let driver = Driver::start(Some(&log))?;
     let shop = Shop {
