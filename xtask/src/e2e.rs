@@ -175,6 +175,10 @@ impl Shop<'_> {
         self.step("e (reloading)", Self::reload)?;
         self.step("f (a second tab)", Self::second_tab)?;
         self.step("g (a corrupt stored entry)", Self::corrupt_entry)?;
+        self.step(
+            "g2 (writing from the second wasm module)",
+            Self::write_from_footer,
+        )?;
         self.step("h (clearing from the JS island)", Self::clear_from_js)?;
         self.step("i (the browser console)", Self::check_console)
     }
@@ -288,6 +292,16 @@ impl Shop<'_> {
         self.click("add-stickers")?;
         self.expect_text("badge-count", "4")?;
         pass("adding stickers makes it 4");
+        Ok(())
+    }
+
+    /// g2. The footer, a wasm module built apart from the islands, writes
+    /// the cart by name; the main module applies it to its own `CART`.
+    fn write_from_footer(&self) -> Result<(), String> {
+        self.click("footer-add")?;
+        self.expect_counts(5)?;
+        self.expect_stored("stickers", 2)?;
+        pass("the separately built footer module adds stickers: 5 everywhere, saved");
         Ok(())
     }
 
@@ -414,13 +428,17 @@ impl Shop<'_> {
     }
 
     /// i. Fails when the browser console has a severe message about a
-    /// panic; other severe messages (except missing favicons) are printed.
+    /// panic, a wasm trap or an uncaught exception; other severe messages
+    /// (except missing favicons) are printed.
     fn check_console(&self) -> Result<(), String> {
         let entries = self.driver.browser_logs()?;
         let mut panics: Vec<&str> = Vec::new();
         for entry in entries.iter().filter(|e| e.level == "SEVERE") {
             let message = entry.message.as_str();
-            if message.contains("panicked") {
+            if ["panicked", "RuntimeError", "Uncaught"]
+                .iter()
+                .any(|sign| message.contains(sign))
+            {
                 // The same panic on every load is reported once.
                 if !panics.contains(&message) {
                     panics.push(message);
@@ -435,7 +453,7 @@ impl Shop<'_> {
                 panics.join("\n  ")
             ));
         }
-        pass("no panic in the browser console");
+        pass("no panic, wasm trap or uncaught error in the browser console");
         Ok(())
     }
 
