@@ -80,20 +80,8 @@ async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-type Log = Arc<Mutex<Vec<PersistError>>>;
-
-/// An error log and a hook that fills it.
-fn collector() -> (Log, impl Fn(&PersistError) + Send + Sync + 'static) {
-    let log: Log = Arc::default();
-    let l = log.clone();
-    (log, move |e: &PersistError| {
-        l.lock().unwrap().push(e.clone())
-    })
-}
-
-fn taken(log: &Log) -> Vec<PersistError> {
-    std::mem::take(&mut *log.lock().unwrap())
-}
+mod common;
+use common::{collector, taken};
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Prefs {

@@ -12,20 +12,8 @@ use nanostate::runtime::ManualClock;
 use nanostate::{batch, computed, Computed, MapValue, Store};
 use nanostate_persistent::*;
 
-type Log = Arc<Mutex<Vec<PersistError>>>;
-
-/// An error log and a hook that fills it.
-fn collector() -> (Log, impl Fn(&PersistError) + Send + Sync + 'static) {
-    let log: Log = Arc::default();
-    let l = log.clone();
-    (log, move |e: &PersistError| {
-        l.lock().unwrap().push(e.clone())
-    })
-}
-
-fn taken(log: &Log) -> Vec<PersistError> {
-    std::mem::take(&mut *log.lock().unwrap())
-}
+mod common;
+use common::{collector, taken};
 
 fn memory() -> Arc<MemoryEngine> {
     Arc::new(MemoryEngine::new())
