@@ -34,7 +34,7 @@ fn item_hint(count: u32) -> String {
     }
 }
 
-/// The toggle as server-rendered HTML, ready for [`hydrate`].
+/// The toggle as server-rendered HTML, ready for `hydrate` (in the browser).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn render() -> String {
     let owner = Owner::new();

@@ -2,8 +2,12 @@
 //! hydrates the Leptos, Yew, Dioxus and Sycamore islands (see
 //! `islands_app::client`). On other targets it is empty.
 //!
+//! `cargo xtask demo` builds it for the browser. Natively the crate is
+//! empty, and the stores it hydrates the islands over work as anywhere:
+//!
 //! ```
-//! // Built for the browser by `cargo xtask demo`; nothing to call natively.
+//! islands_app::toggle_cart();
+//! assert!(islands_app::CART_OPEN.get());
 //! ```
 
 /// Runs when the module is instantiated.

@@ -2,7 +2,7 @@
 //! with its own copy of nanostate. Two wasm binaries do not share
 //! `static`s, so this module cannot see the main module's `CART`. It
 //! declares a store *by name* instead: [`CART`] is a
-//! [`SharedAtom`](nanostate_broadcast::SharedAtom) called `"cart"`, kept in
+//! [`SharedAtom`] called `"cart"`, kept in
 //! step over `BroadcastChannel` with the one the main module mirrors its
 //! cart into (and with every other tab of the shop).
 //!
