@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use nanostate_broadcast::{shared_atom, SharedAtom};
+use nanostate_broadcast::SharedAtom;
 use wasm_bindgen::JsCast;
 
 use crate::{badge, flyout, products, toggle};
@@ -38,27 +38,38 @@ pub fn start() {
         hydrated(&el);
     }
     expose();
-    after_hydration(|| {
+    // The name under which this page's other wasm modules find the cart.
+    let channel = format!(
+        "cart:{:08x}",
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+    );
+    if let Some(footer) = root("island-footer") {
+        let _ = footer.set_attribute("data-cart-channel", &channel);
+    }
+    after_hydration(move || {
         crate::CART.restore();
-        share_cart();
+        share_cart(SharedAtom::new(channel, BTreeMap::new()));
     });
 }
 
-/// The cart under its shared name, for wasm modules built apart from this
-/// one (they cannot see our `static`s): see `islands-footer`.
-static SHARED_CART: SharedAtom<BTreeMap<String, u32>> = shared_atom("cart", BTreeMap::new);
-
-/// Keeps `CART` and `SHARED_CART` equal, both ways. Each direction writes
-/// only when the value differs, so the mirror never loops.
-fn share_cart() {
+/// Mirrors `CART` into `shared`, for the wasm modules of this page built
+/// apart from this one (they cannot see our `static`s; see
+/// `islands-footer`), and applies their writes back. Each direction writes
+/// only when the value differs, so the mirror does not loop in the page.
+///
+/// The channel's name is unique to the page: other tabs follow `CART`
+/// through localStorage only. Sharing it across tabs as well would give
+/// the cart two paths between tabs, and a change arriving key by key from
+/// localStorage would be re-posted as new whole-cart writes: an echo.
+///
+/// The shared value is the whole cart, last writer wins: two writes to it
+/// within one message delay (a click in the footer and one in an island in
+/// the same instant) keep only one of them.
+fn share_cart(shared: SharedAtom<BTreeMap<String, u32>>) {
     use crate::CART;
-    CART.subscribe(|items, _, _| {
-        let shared: BTreeMap<String, u32> =
-            items.iter().map(|(id, qty)| (id.clone(), *qty)).collect();
-        SHARED_CART.set(shared);
-    })
-    .keep();
-    SHARED_CART
+    // Listen first, so the restored cart is posted by a mounted peer that
+    // has heard the others.
+    shared
         .listen(|shared, _| {
             let items = CART.get();
             nanostate::batch(|| {
@@ -73,6 +84,10 @@ fn share_cart() {
             });
         })
         .keep();
+    CART.subscribe(move |items, _, _| {
+        shared.set(items.iter().map(|(id, qty)| (id.clone(), *qty)).collect());
+    })
+    .keep();
 }
 
 /// Runs `f` in a task of its own (a zero `setTimeout`), after the

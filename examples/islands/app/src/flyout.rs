@@ -30,7 +30,7 @@ pub fn CartFlyout() -> Element {
                         li { key: "{p.id}", class: "line", "data-testid": "line-{p.id}",
                             span { class: "line-name", "{p.name}" }
                             span { class: "line-qty", "× " span { "data-testid": "qty-{p.id}", "{qty}" } }
-                            span { class: "line-price", "{price(p.price * qty)}" }
+                            span { class: "line-price", "{price(p.price.saturating_mul(qty))}" }
                             button {
                                 class: "remove",
                                 "data-testid": "remove-{p.id}",

@@ -9,7 +9,7 @@
 //! | product shelf | Yew | `CART` | `CART` |
 //! | cart flyout | Dioxus | `CART_OPEN`, `CART`, `CART_TOTAL` | `CART` |
 //! | count + clear | plain JavaScript | `CART` | `CART` |
-//! | footer | a second wasm module | the cart, by name over `BroadcastChannel` | – |
+//! | footer | a second wasm module | the cart, by name over `BroadcastChannel` | the cart, the same way |
 //!
 //! The stores ([`store`]) are plain `static` items. No island owns them and
 //! no context or provider passes them around: each framework's binding
@@ -18,7 +18,9 @@
 //!
 //! On the server (`islands-server`) every island renders to HTML with its
 //! framework ([`page::render`]); in the browser (`islands-client`) each
-//! hydrates its own root.
+//! hydrates its own root, except the Dioxus flyout, which renders afresh
+//! over the server's markup (Dioxus 0.7 hydrates only with its fullstack
+//! server's data).
 //!
 //! ```
 //! use islands_app::{add_to_cart, CART, CART_COUNT};

@@ -19,20 +19,27 @@ pub static CART_OPEN: Atom<bool> = atom(false);
 /// the bindings then re-render what changed: no hydration mismatch.
 pub static CART: PersistentMap<String, u32> = persistent_map("cart:", MapValue::new).deferred();
 
-/// How many items the cart holds (the sum of the quantities).
-pub static CART_COUNT: Computed<u32> = computed(&CART, |items| items.values().sum());
+/// How many items the cart holds (the sum of the quantities). Quantities
+/// may come from JavaScript, other tabs or storage, so the sums saturate
+/// rather than overflow.
+pub static CART_COUNT: Computed<u32> = computed(&CART, |items| {
+    items
+        .values()
+        .fold(0u32, |sum, qty| sum.saturating_add(*qty))
+});
 
 /// The cart's total price in cents (unknown products count as free).
 pub static CART_TOTAL: Computed<u32> = computed(&CART, |items| {
-    items
-        .iter()
-        .map(|(id, qty)| product(id).map_or(0, |p| p.price * qty))
-        .sum()
+    items.iter().fold(0u32, |sum, (id, qty)| {
+        sum.saturating_add(product(id).map_or(0, |p| p.price.saturating_mul(*qty)))
+    })
 });
 
 /// Adds one of `id` to the cart: a new line, or one more on its line.
 pub fn add_to_cart(id: &str) {
-    CART.update_key(id.to_string(), |qty| Some(qty.copied().unwrap_or(0) + 1));
+    CART.update_key(id.to_string(), |qty| {
+        Some(qty.copied().unwrap_or(0).saturating_add(1))
+    });
 }
 
 /// Removes the whole line of `id`.
