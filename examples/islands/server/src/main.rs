@@ -6,8 +6,9 @@
 //!
 //! `GET /` server-renders the page (every island through its own
 //! framework); `/pkg/*` serves the wasm-bindgen output from `SITE/pkg`;
-//! `/assets/*` the stylesheet and scripts. It listens on 127.0.0.1 only and
-//! prints one line ending in its URL once it accepts connections.
+//! `/assets/*` the stylesheet and scripts. It listens on 127.0.0.1:3000
+//! unless told otherwise and prints one line ending in its URL once it
+//! accepts connections.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,10 +132,10 @@ async fn send(dir: &Path, file: &str) -> Response {
 }
 
 /// The content type of a servable relative path, or `None` for a path the
-/// server refuses (an empty, hidden or `..` segment, a backslash, an
-/// unknown kind).
+/// server refuses (an empty, hidden or `..` segment, a backslash or a
+/// colon, which could name a drive on Windows, an unknown kind).
 fn content_type(file: &str) -> Option<&'static str> {
-    if file.contains('\\')
+    if file.contains(['\\', ':'])
         || file
             .split('/')
             .any(|seg| seg.is_empty() || seg.starts_with('.'))
@@ -167,6 +168,7 @@ mod tests {
         assert_eq!(content_type("../secret.js"), None);
         assert_eq!(content_type("snippets/../../secret.js"), None);
         assert_eq!(content_type("/etc/passwd.js"), None);
+        assert_eq!(content_type("C:/secret.js"), None);
         assert_eq!(content_type("a\\b.js"), None);
         assert_eq!(content_type(".env.js"), None);
         assert_eq!(content_type("Cargo.toml"), None);
