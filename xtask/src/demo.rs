@@ -43,7 +43,9 @@ pub fn build() -> Result<PathBuf, String> {
         "islands: server",
         crate::cargo(&["build", "-p", "islands-server"]),
     )?;
-    Ok(PathBuf::from("target/debug/islands-server"))
+    let native =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| "target".into(), PathBuf::from);
+    Ok(native.join("debug").join("islands-server"))
 }
 
 /// The command that serves the built site on `addr` (`127.0.0.1:PORT`).

@@ -180,6 +180,10 @@ impl Shop<'_> {
             Self::write_from_footer,
         )?;
         self.step("h (clearing from the JS island)", Self::clear_from_js)?;
+        self.step(
+            "h2 (clearing a cart of several lines with two tabs open)",
+            Self::clear_with_two_tabs,
+        )?;
         self.step("i (the browser console)", Self::check_console)
     }
 
@@ -315,6 +319,54 @@ impl Shop<'_> {
         self.expect_displayed("cart-empty", true)?;
         self.expect_gone("[data-testid^=\"line-\"]")?;
         pass("the flyout says the cart is empty");
+        Ok(())
+    }
+
+    /// h2. A change of several keys at once (clearing a cart of three
+    /// lines) with two tabs open: both tabs reach the empty cart and stay
+    /// there, so no change echoes between the tabs.
+    fn clear_with_two_tabs(&self) -> Result<(), String> {
+        let d = self.driver;
+        for id in ["add-tee", "add-mug", "add-cap"] {
+            self.click(id)?;
+        }
+        self.expect_counts(3)?;
+        let first = d.window_handle()?;
+        let second = d.new_window("tab")?;
+        d.switch_to_window(&second)?;
+        d.navigate(self.url)?;
+        self.wait_hydrated()
+            .map_err(|e| format!("in the second tab: {e}"))?;
+        self.expect_counts(3)
+            .map_err(|e| format!("in the second tab: {e}"))?;
+        self.click("js-clear")
+            .map_err(|e| format!("in the second tab: {e}"))?;
+        self.expect_counts(0)
+            .map_err(|e| format!("in the second tab: {e}"))?;
+        d.switch_to_window(&first)?;
+        self.expect_counts(0)
+            .map_err(|e| format!("in the first tab, after clearing in the second: {e}"))?;
+        // An echo would bring items back within a few message delays.
+        std::thread::sleep(Duration::from_millis(1000));
+        for tab in [&first, &second] {
+            d.switch_to_window(tab)?;
+            self.expect_counts(0)
+                .map_err(|e| format!("one second after clearing: {e}"))?;
+            let stored = d.execute(
+                "return Object.keys(localStorage).filter(function (k) { \
+                     return k.indexOf('cart:') === 0; }).length;",
+                &[],
+            )?;
+            if stored != serde_json::json!(0) {
+                return Err(format!(
+                    "one second after clearing, cart entries stored: {stored}"
+                ));
+            }
+        }
+        pass("clearing three lines in a second tab empties both tabs, and they stay empty");
+        d.switch_to_window(&second)?;
+        d.close_window()?;
+        d.switch_to_window(&first)?;
         Ok(())
     }
 
