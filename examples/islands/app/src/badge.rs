@@ -25,6 +25,6 @@ pub fn render() -> String {
 
 /// Hydrates the server-rendered badge inside `root`.
 #[cfg(target_arch = "wasm32")]
-pub fn hydrate(root: &web_sys::Node) {
-    sycamore::hydrate_to(CartBadge, root);
+pub fn hydrate(root: web_sys::Element) {
+    sycamore::hydrate_to(CartBadge, &root);
 }

@@ -21,21 +21,11 @@ pub fn start() {
         return;
     };
     let root = |id: &str| document.get_element_by_id(id);
-    if let Some(el) = root("island-toggle") {
-        toggle::hydrate(el.clone().unchecked_into());
-        hydrated(&el);
-    }
-    if let Some(el) = root("island-products") {
-        products::hydrate(el.clone());
-        hydrated(&el);
-    }
-    if let Some(el) = root("island-badge") {
-        badge::hydrate(&el);
-        hydrated(&el);
-    }
-    if let Some(el) = root("island-flyout") {
-        flyout::mount(el.clone());
-        hydrated(&el);
+    for (id, start) in ISLANDS {
+        if let Some(el) = root(id) {
+            start(el.clone());
+            hydrated(&el);
+        }
     }
     expose();
     // The name under which this page's other wasm modules find the cart.
@@ -51,6 +41,17 @@ pub fn start() {
         share_cart(SharedAtom::new(channel, BTreeMap::new()));
     });
 }
+
+/// Starts one framework's island in its root element.
+type StartIsland = fn(web_sys::Element);
+
+/// Each island's root and the function that starts its framework there.
+const ISLANDS: [(&str, StartIsland); 4] = [
+    ("island-toggle", toggle::hydrate),
+    ("island-products", products::hydrate),
+    ("island-badge", badge::hydrate),
+    ("island-flyout", flyout::mount),
+];
 
 /// Mirrors `CART` into `shared`, for the wasm modules of this page built
 /// apart from this one (they cannot see our `static`s; see

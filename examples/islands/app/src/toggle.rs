@@ -43,6 +43,7 @@ pub fn render() -> String {
 
 /// Hydrates the server-rendered toggle inside `root`.
 #[cfg(target_arch = "wasm32")]
-pub fn hydrate(root: web_sys::HtmlElement) {
-    leptos::mount::hydrate_from(root, || view! { <CartToggle/> }).forget();
+pub fn hydrate(root: web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    leptos::mount::hydrate_from(root.unchecked_into(), || view! { <CartToggle/> }).forget();
 }
