@@ -259,12 +259,7 @@ impl Shop<'_> {
     /// shows up in the first one.
     fn second_tab(&self) -> Result<(), String> {
         let d = self.driver;
-        let first = d.window_handle()?;
-        let second = d.new_window("tab")?;
-        d.switch_to_window(&second)?;
-        d.navigate(self.url)?;
-        self.wait_hydrated()
-            .map_err(|e| format!("in the second tab: {e}"))?;
+        let (first, second) = self.open_second_tab()?;
         self.expect_text("badge-count", "2")
             .map_err(|e| format!("in the second tab: {e}"))?;
         pass("a second tab hydrates with the badge at 2");
@@ -274,14 +269,7 @@ impl Shop<'_> {
         self.expect_counts(3)
             .map_err(|e| format!("in the first tab, after adding a cap in the second: {e}"))?;
         pass("adding a cap in the second tab makes the first tab show 3");
-        d.switch_to_window(&second)?;
-        d.close_window()?;
-        d.switch_to_window(&first)?;
-        let open = d.window_handles()?;
-        if open != [first] {
-            return Err(format!("after closing the second tab, open tabs: {open:?}"));
-        }
-        Ok(())
+        self.close_second_tab(first, &second)
     }
 
     /// g. A corrupt stored entry is ignored, and the cart still works.
@@ -331,12 +319,7 @@ impl Shop<'_> {
             self.click(id)?;
         }
         self.expect_counts(3)?;
-        let first = d.window_handle()?;
-        let second = d.new_window("tab")?;
-        d.switch_to_window(&second)?;
-        d.navigate(self.url)?;
-        self.wait_hydrated()
-            .map_err(|e| format!("in the second tab: {e}"))?;
+        let (first, second) = self.open_second_tab()?;
         self.expect_counts(3)
             .map_err(|e| format!("in the second tab: {e}"))?;
         self.click("js-clear")
@@ -357,16 +340,41 @@ impl Shop<'_> {
                      return k.indexOf('cart:') === 0; }).length;",
                 &[],
             )?;
-            if stored != serde_json::json!(0) {
+            if stored != json!(0) {
                 return Err(format!(
                     "one second after clearing, cart entries stored: {stored}"
                 ));
             }
         }
         pass("clearing three lines in a second tab empties both tabs, and they stay empty");
+        self.close_second_tab(first, &second)
+    }
+
+    /// Opens the shop in a new tab and waits for it to hydrate there.
+    /// Returns the handles of the first tab and the new one, which is the
+    /// current tab.
+    fn open_second_tab(&self) -> Result<(String, String), String> {
+        let d = self.driver;
+        let first = d.window_handle()?;
+        let second = d.new_window("tab")?;
         d.switch_to_window(&second)?;
+        d.navigate(self.url)?;
+        self.wait_hydrated()
+            .map_err(|e| format!("in the second tab: {e}"))?;
+        Ok((first, second))
+    }
+
+    /// Closes the `second` tab and returns to `first`, checking that it is
+    /// the only one left.
+    fn close_second_tab(&self, first: String, second: &str) -> Result<(), String> {
+        let d = self.driver;
+        d.switch_to_window(second)?;
         d.close_window()?;
         d.switch_to_window(&first)?;
+        let open = d.window_handles()?;
+        if open != [first] {
+            return Err(format!("after closing the second tab, open tabs: {open:?}"));
+        }
         Ok(())
     }
 
