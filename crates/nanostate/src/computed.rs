@@ -167,7 +167,8 @@ pub(crate) fn downcast<V: 'static>(value: &AnyValue) -> &V {
 }
 
 struct RefreshState {
-    args: Option<Arc<[AnyValue]>>,
+    /// The dependency values the current result was computed from.
+    args: Option<Vec<AnyValue>>,
 }
 
 /// Marks the recorded epoch as unknown (never refreshed, or cleaned).
@@ -342,15 +343,13 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
 impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
     fn refresh(&self) {
         let epoch = EPOCH.load(Ordering::Acquire);
-        if self.epoch.swap(epoch, Ordering::AcqRel) == epoch {
+        if self.epoch.load(Ordering::Acquire) == epoch
+            || self.epoch.swap(epoch, Ordering::AcqRel) == epoch
+        {
             return;
         }
-        let _here = RefreshingHere::enter(self.addr());
         let bumps_before = local_bumps();
-        // Taken before reading: of two racing refreshes, the one that read
-        // later commits last.
-        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
-        let missing = self.core.peek().is_none();
+        let missing = !self.core.has_value();
         // Fast path: every dependency is still at the version of the last
         // arguments, and reading it would have no side effect, so the
         // arguments are the same snapshots and nothing needs to be read.
@@ -369,41 +368,40 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         if unchanged {
             return;
         }
+        let _here = RefreshingHere::enter(self.addr());
+        // Taken before reading: of two racing refreshes, the one that read
+        // later commits last.
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        // The previous arguments are taken out while the new ones are read
+        // (a racing refresh then finds none and computes, which is safe).
+        let prev = self.lock().args.take();
         let mut args = Vec::with_capacity(self.deps.len());
-        let mut versions = Vec::with_capacity(self.deps.len());
-        for dep in &self.deps {
-            match dep.get_any() {
-                Some((version, value)) => {
-                    versions.push(version);
+        let mut changed = missing || prev.is_none();
+        for (index, (dep, seen)) in self.deps.iter().zip(self.versions.iter()).enumerate() {
+            let before = prev.as_ref().and_then(|prev| prev.get(index));
+            match dep.read_since(before) {
+                Some((version, value, same)) => {
+                    seen.store(version, Ordering::Release);
+                    changed |= !same;
                     args.push(value);
                 }
-                None => return,
+                None => {
+                    // A dependency without a value (read during its own
+                    // first computation): nothing to compute from yet.
+                    for seen in self.versions.iter() {
+                        seen.store(NO_VERSION, Ordering::Release);
+                    }
+                    self.lock().args = prev;
+                    return;
+                }
             }
         }
-        let args: Arc<[AnyValue]> = args.into();
-        let changed = {
-            let mut st = self.lock();
-            let changed = missing
-                || match &st.args {
-                    None => true,
-                    Some(prev) => prev
-                        .iter()
-                        .zip(args.iter())
-                        .zip(&self.deps)
-                        .any(|((old, new), dep)| !dep.same(old, new)),
-                };
-            for (seen, version) in self.versions.iter().zip(&versions) {
-                seen.store(*version, Ordering::Release);
-            }
-            if changed {
-                st.args = Some(args.clone());
-            }
-            changed
-        };
         if changed {
+            drop(prev);
             let forget = ForgetOnPanic(self);
             let value = (self.f)(&args);
             std::mem::forget(forget);
+            self.lock().args = Some(args);
             if !self.core.run_set_hooks(Proposed::Value(&value)) {
                 self.core.replace(value, || {
                     // Only a newer refresh than the last committed one may
@@ -415,6 +413,9 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                     newer
                 });
             }
+        } else {
+            // Same values: keep the snapshots the result was computed from.
+            self.lock().args = prev;
         }
         // Record the epoch, as Nano Stores does, unless another thread wrote
         // a dependency while this refresh ran: then the next read refreshes
@@ -425,8 +426,8 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
             && self
                 .deps
                 .iter()
-                .zip(&versions)
-                .any(|(dep, version)| dep.current_version() != *version);
+                .zip(self.versions.iter())
+                .any(|(dep, seen)| dep.current_version() != seen.load(Ordering::Acquire));
         self.epoch
             .store(if moved { NO_EPOCH } else { now }, Ordering::Release);
     }

@@ -121,13 +121,58 @@ impl<Kd: Kind> Default for Hooks<Kd> {
     }
 }
 
+/// The listeners of a store, in registration order. Replaced as a whole
+/// (copy on write) when one is added or removed, so a write can hand the
+/// current list to delivery by cloning one `Arc`.
+pub(crate) type Listeners<Kd> = Arc<[Arc<Slot<Kd>>]>;
+
 pub(crate) struct State<Kd: Kind> {
     /// `None` only for a computed store that has not computed yet.
     pub(crate) value: Option<Arc<V<Kd>>>,
-    pub(crate) listeners: Arc<Vec<Arc<Slot<Kd>>>>,
+    /// `None` while the store has no listener (no allocation).
+    listeners: Option<Listeners<Kd>>,
     hooks: Option<Box<Hooks<Kd>>>,
     pub(crate) eq: Eq<Kd>,
     pub(crate) key_eq: KeyEq<Kd>,
+}
+
+impl<Kd: Kind> State<Kd> {
+    fn has_listeners(&self) -> bool {
+        self.listeners.is_some()
+    }
+
+    fn listener_slots(&self) -> &[Arc<Slot<Kd>>] {
+        self.listeners.as_deref().unwrap_or_default()
+    }
+
+    /// Appends a listener; returns the new count.
+    fn add_listener(&mut self, slot: Arc<Slot<Kd>>) -> usize {
+        let list: Listeners<Kd> = self
+            .listener_slots()
+            .iter()
+            .cloned()
+            .chain(std::iter::once(slot))
+            .collect();
+        let len = list.len();
+        self.listeners = Some(list);
+        len
+    }
+
+    /// Removes a listener; returns the new count, or `None` if it was not
+    /// registered.
+    fn remove_listener(&mut self, slot: &Arc<Slot<Kd>>) -> Option<usize> {
+        let slots = self.listener_slots();
+        let pos = slots.iter().position(|s| Arc::ptr_eq(s, slot))?;
+        let len = slots.len() - 1;
+        self.listeners = (len > 0).then(|| {
+            slots[..pos]
+                .iter()
+                .chain(&slots[pos + 1..])
+                .cloned()
+                .collect()
+        });
+        Some(len)
+    }
 }
 
 /// The shared part of every store.
@@ -138,6 +183,8 @@ pub struct Core<Kd: Kind> {
     version: AtomicU64,
     /// Which hook kinds exist (`HOOK_*`), so hot paths skip them unlocked.
     flags: AtomicU8,
+    /// Mirror of `state.value.is_some()`, written under the lock.
+    valued: AtomicBool,
     /// Mirror of the listener count, written under the lock.
     lc: AtomicUsize,
     unmount_delay_ms: AtomicU64,
@@ -157,21 +204,23 @@ const HOOK_NOTIFY: u8 = 2;
 const HOOK_ANY: u8 = 4;
 
 /// What a write hands to delivery: the listeners and the value at commit.
-type Snapshot<Kd> = (Arc<Vec<Arc<Slot<Kd>>>>, Arc<V<Kd>>, u64);
+type Snapshot<Kd> = (Listeners<Kd>, Arc<V<Kd>>, u64);
 
 /// Default delay between the last listener leaving and `on_mount` cleanups.
 pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
 
 impl<Kd: Kind> Core<Kd> {
     pub(crate) fn new(value: Option<V<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Arc<Self> {
+        let valued = value.is_some();
         Arc::new_cyclic(|this| Core {
             state: Mutex::new(State {
                 value: value.map(Arc::new),
-                listeners: Arc::new(Vec::new()),
+                listeners: None,
                 hooks: None,
                 eq,
                 key_eq,
             }),
+            valued: AtomicBool::new(valued),
             version: AtomicU64::new(0),
             flags: AtomicU8::new(0),
             lc: AtomicUsize::new(0),
@@ -209,18 +258,37 @@ impl<Kd: Kind> Core<Kd> {
 
     /// `get()` and the version of the value it returns, read together.
     pub(crate) fn get_versioned(&self) -> Option<(u64, Arc<V<Kd>>)> {
+        self.read_with(|_, _| ())
+            .map(|(version, value, ())| (version, value))
+    }
+
+    /// `get()`, the version of the value and `check(state, value)`, all read
+    /// under one lock.
+    fn read_with<R>(
+        &self,
+        check: impl FnOnce(&State<Kd>, &Arc<V<Kd>>) -> R,
+    ) -> Option<(u64, Arc<V<Kd>>, R)> {
         if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
             refresher.refresh();
         }
         {
             let st = self.lock();
-            if !st.listeners.is_empty() || st.hooks.is_none() {
-                return st.value.clone().map(|v| (self.version(), v));
+            if st.has_listeners() || st.hooks.is_none() {
+                let value = st.value.clone()?;
+                let checked = check(&st, &value);
+                return Some((self.version(), value, checked));
             }
         }
         drop(self.listen(next_id(), Box::new(|_, _, _| {})));
         let st = self.lock();
-        st.value.clone().map(|v| (self.version(), v))
+        let value = st.value.clone()?;
+        let checked = check(&st, &value);
+        Some((self.version(), value, checked))
+    }
+
+    /// Whether the store holds a value (a computed store may not yet).
+    pub(crate) fn has_value(&self) -> bool {
+        self.valued.load(Ordering::Acquire)
     }
 
     /// For a computed store reading this one: refresh (if computed) and
@@ -258,7 +326,20 @@ impl<Kd: Kind> Core<Kd> {
     /// Adds a listener, running `on_start`/`on_mount` first if it is the
     /// first one.
     pub(crate) fn listen(&self, cb: u64, f: ListenerFn<Kd>) -> Subscription {
-        self.before_first_listener();
+        self.add_slot(cb, f).0
+    }
+
+    /// Registers a listener (after `on_start`/`on_mount` if it is the first)
+    /// and returns its guard, its slot and the value at registration, read
+    /// under the same lock.
+    fn add_slot(
+        &self,
+        cb: u64,
+        f: ListenerFn<Kd>,
+    ) -> (Subscription, Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
+        if self.has(HOOK_ANY) {
+            self.before_first_listener();
+        }
         let slot = Arc::new(Slot {
             cb,
             active: AtomicBool::new(true),
@@ -266,10 +347,11 @@ impl<Kd: Kind> Core<Kd> {
             f,
         });
         let mut st = self.lock();
-        Arc::make_mut(&mut st.listeners).push(slot.clone());
-        self.lc.store(st.listeners.len(), Ordering::Release);
+        let count = st.add_listener(slot.clone());
+        self.lc.store(count, Ordering::Release);
+        let value = st.value.clone();
         drop(st);
-        Subscription::new(slot)
+        (Subscription::new(slot.clone()), slot, value)
     }
 
     /// `subscribe`: [`listen`](Self::listen), then one direct call with the
@@ -278,11 +360,9 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         listener: impl Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static,
     ) -> Subscription {
-        let listener = Arc::new(listener);
-        let l = listener.clone();
-        let sub = self.listen(next_id(), Box::new(move |new, old, key| l(new, old, key)));
-        if let Some(value) = self.peek() {
-            listener(&value, None, None);
+        let (sub, slot, value) = self.add_slot(next_id(), Box::new(listener));
+        if let Some(value) = value {
+            (slot.f)(&value, None, None);
         }
         sub
     }
@@ -291,7 +371,7 @@ impl<Kd: Kind> Core<Kd> {
         let order = {
             let st = self.lock();
             match &st.hooks {
-                Some(h) if st.listeners.is_empty() => h.listen_order.clone(),
+                Some(h) if !st.has_listeners() => h.listen_order.clone(),
                 _ => return,
             }
         };
@@ -300,7 +380,7 @@ impl<Kd: Kind> Core<Kd> {
             match wrap {
                 Wrap::Start => {
                     let hooks = self.with_hooks(|st, h| {
-                        if st.listeners.is_empty() && !h.starting {
+                        if !st.has_listeners() && !h.starting {
                             h.starting = true;
                             Some(h.start.clone())
                         } else {
@@ -319,7 +399,7 @@ impl<Kd: Kind> Core<Kd> {
                 }
                 Wrap::Mount => {
                     let hooks = self.with_hooks(|st, h| {
-                        if st.listeners.is_empty() && !h.mounted {
+                        if !st.has_listeners() && !h.mounted {
                             h.mounted = true;
                             Some(h.mount.clone())
                         } else {
@@ -359,16 +439,20 @@ impl<Kd: Kind> Core<Kd> {
 
     fn unbind(&self, slot: &Arc<Slot<Kd>>) {
         slot.active.store(false, Ordering::Release);
-        let now_empty = {
+        let (removed, now_empty) = {
             let mut st = self.lock();
-            let Some(pos) = st.listeners.iter().position(|s| Arc::ptr_eq(s, slot)) else {
+            let old = st.listeners.clone();
+            let Some(count) = st.remove_listener(slot) else {
                 return;
             };
-            Arc::make_mut(&mut st.listeners).remove(pos);
-            self.lc.store(st.listeners.len(), Ordering::Release);
-            st.listeners.is_empty()
+            self.lc.store(count, Ordering::Release);
+            (old, count == 0)
         };
-        if now_empty {
+        // The old list may hold the last reference to other slots' closures
+        // only if they were removed meanwhile; either way it is dropped
+        // unlocked.
+        drop(removed);
+        if now_empty && self.has(HOOK_ANY) {
             self.off();
         }
     }
@@ -421,7 +505,7 @@ impl<Kd: Kind> Core<Kd> {
     fn unmount_if_idle(&self) {
         let cleanups = self
             .with_hooks(|st, h| {
-                if h.mounted && st.listeners.is_empty() {
+                if h.mounted && !st.has_listeners() {
                     h.mounted = false;
                     std::mem::take(&mut h.cleanups)
                 } else {
@@ -473,10 +557,15 @@ impl<Kd: Kind> Core<Kd> {
         st: &mut State<Kd>,
         value: Arc<V<Kd>>,
     ) -> (Option<Arc<V<Kd>>>, Option<Snapshot<Kd>>) {
-        let snapshot = (!st.listeners.is_empty() && !self.has(HOOK_NOTIFY))
-            .then(|| (st.listeners.clone(), value.clone()));
+        let snapshot = match &st.listeners {
+            Some(slots) if !self.has(HOOK_NOTIFY) => Some((slots.clone(), value.clone())),
+            _ => None,
+        };
         let old = st.value.replace(value);
-        let version = self.version.fetch_add(1, Ordering::Release) + 1;
+        self.valued.store(true, Ordering::Release);
+        // Versions move only under the lock: a plain store is enough.
+        let version = self.version.load(Ordering::Relaxed) + 1;
+        self.version.store(version, Ordering::Release);
         (old, snapshot.map(|(slots, value)| (slots, value, version)))
     }
 
@@ -574,7 +663,9 @@ impl<Kd: Kind> Core<Kd> {
     pub(crate) fn reset_value(&self, value: Option<Arc<V<Kd>>>) {
         let old = {
             let mut st = self.lock();
-            self.version.fetch_add(1, Ordering::Release);
+            let version = self.version.load(Ordering::Relaxed) + 1;
+            self.version.store(version, Ordering::Release);
+            self.valued.store(value.is_some(), Ordering::Release);
             std::mem::replace(&mut st.value, value)
         };
         drop(old);
@@ -630,7 +721,7 @@ impl<Kd: Kind> Core<Kd> {
             let st = self.lock();
             (st.listeners.clone(), self.version(), st.value.clone())
         };
-        if let (false, Some(value)) = (slots.is_empty(), value) {
+        if let (Some(slots), Some(value)) = (slots, value) {
             self.deliver(old, key, slots, value, version);
         }
     }
@@ -642,7 +733,7 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         old: Option<Arc<V<Kd>>>,
         key: Option<K<Kd>>,
-        slots: Arc<Vec<Arc<Slot<Kd>>>>,
+        slots: Listeners<Kd>,
         value: Arc<V<Kd>>,
         version: u64,
     ) {
@@ -815,7 +906,7 @@ impl<Kd: Kind> Core<Kd> {
         let slots = {
             let mut st = self.lock();
             self.lc.store(0, Ordering::Release);
-            std::mem::take(Arc::make_mut(&mut st.listeners))
+            st.listeners.take()
         };
         drop(slots);
         self.off();
@@ -853,7 +944,7 @@ struct RoundImpl<Kd: Kind> {
     core: Arc<Core<Kd>>,
     old: Option<Arc<V<Kd>>>,
     key: Option<K<Kd>>,
-    slots: Arc<Vec<Arc<Slot<Kd>>>>,
+    slots: Listeners<Kd>,
     /// The value last read and its version: listeners get the value at the
     /// time of their call, re-read only when the store changed meanwhile.
     cache: RefCell<(u64, Arc<V<Kd>>)>,
@@ -887,9 +978,13 @@ pub trait Node: Send + Sync + 'static {
     fn pull(&self) -> Option<u64>;
     /// The version now, without refreshing or any other side effect.
     fn current_version(&self) -> u64;
-    /// Whether two values read by `get_any` are the same for this store:
-    /// the same snapshot, or equal by the store's equality.
-    fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool;
+    /// `get_any`, also telling whether the value read is the same as
+    /// `prev` (an earlier `get_any` result) for this store: the same
+    /// snapshot, or equal by the store's equality. One lock for both.
+    fn read_since(
+        &self,
+        prev: Option<&Arc<dyn Any + Send + Sync>>,
+    ) -> Option<(u64, Arc<dyn Any + Send + Sync>, bool)>;
     /// Listens without looking at values.
     fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription;
 }
@@ -908,14 +1003,19 @@ impl<Kd: Kind> Node for Core<Kd> {
         self.version()
     }
 
-    fn same(&self, a: &Arc<dyn Any + Send + Sync>, b: &Arc<dyn Any + Send + Sync>) -> bool {
-        if Arc::ptr_eq(a, b) {
-            return true;
-        }
-        match (a.downcast_ref::<V<Kd>>(), b.downcast_ref::<V<Kd>>()) {
-            (Some(a), Some(b)) => (self.lock().eq)(a, b),
-            _ => false,
-        }
+    fn read_since(
+        &self,
+        prev: Option<&Arc<dyn Any + Send + Sync>>,
+    ) -> Option<(u64, Arc<dyn Any + Send + Sync>, bool)> {
+        let (version, value, same) = self.read_with(|st, value| {
+            prev.is_some_and(|prev| {
+                std::ptr::addr_eq(Arc::as_ptr(prev), Arc::as_ptr(value))
+                    || prev
+                        .downcast_ref::<V<Kd>>()
+                        .is_some_and(|prev| (st.eq)(prev, value))
+            })
+        })?;
+        Some((version, value as Arc<dyn Any + Send + Sync>, same))
     }
 
     fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
