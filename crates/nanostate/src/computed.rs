@@ -183,7 +183,9 @@ pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     f: ComputeFn<T>,
     state: Mutex<RefreshState>,
     /// The global epoch at the last refresh: equal means the cache is valid.
-    epoch: AtomicU64,
+    /// Shared with the dependency listeners, which skip a call at once when
+    /// the store is already current.
+    epoch: Arc<AtomicU64>,
     /// Counts refreshes; a result is committed only by the newest one.
     generation: AtomicU64,
     /// The generation of the last committed result.
@@ -214,7 +216,7 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             deps,
             f,
             state: Mutex::new(RefreshState { args: None }),
-            epoch: AtomicU64::new(NO_EPOCH),
+            epoch: Arc::new(AtomicU64::new(NO_EPOCH)),
             generation: AtomicU64::new(0),
             committed: AtomicU64::new(0),
             batched,
@@ -231,7 +233,13 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             let inner = weak.upgrade()?;
             let run: Arc<dyn Fn() + Send + Sync> = {
                 let weak = weak.clone();
+                let epoch = inner.epoch.clone();
                 Arc::new(move || {
+                    // Already refreshed since the last change anywhere (a
+                    // diamond notifies once per path): nothing to do.
+                    if epoch.load(Ordering::Acquire) == EPOCH.load(Ordering::Acquire) {
+                        return;
+                    }
                     if let Some(inner) = weak.upgrade() {
                         inner.on_dependency_change();
                     }
@@ -343,11 +351,12 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
 impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
     fn refresh(&self) {
         let epoch = EPOCH.load(Ordering::Acquire);
-        if self.epoch.load(Ordering::Acquire) == epoch
-            || self.epoch.swap(epoch, Ordering::AcqRel) == epoch
-        {
+        if self.epoch.load(Ordering::Acquire) == epoch {
             return;
         }
+        // Recorded now, so a read of this store from inside its own refresh
+        // (a hook or the compute function) returns the cached value.
+        self.epoch.store(epoch, Ordering::Release);
         let bumps_before = local_bumps();
         let missing = !self.core.has_value();
         // Fast path: every dependency is still at the version of the last
@@ -898,6 +907,33 @@ impl<T: Send + Sync + 'static> Computed<T> {
     }
 }
 
+/// A computed store seen as a dependency: it refreshes itself directly
+/// before each read (no detour through its core's weak refresher).
+impl<T: Send + Sync + 'static> Node for ComputedInner<T> {
+    fn get_any(&self) -> Option<(u64, AnyValue)> {
+        self.refresh();
+        self.core.get_any_current()
+    }
+
+    fn pull(&self) -> Option<u64> {
+        self.refresh();
+        self.core.pull_current()
+    }
+
+    fn current_version(&self) -> u64 {
+        self.core.version()
+    }
+
+    fn read_since(&self, prev: Option<&AnyValue>) -> Option<(u64, AnyValue, bool)> {
+        self.refresh();
+        self.core.read_since_current(prev)
+    }
+
+    fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
+        self.core.listen_any(cb, f)
+    }
+}
+
 impl<T: Send + Sync + 'static> Clone for Computed<T> {
     fn clone(&self) -> Self {
         let cell = OnceLock::new();
@@ -911,6 +947,9 @@ impl<T: Send + Sync + 'static> Store for Computed<T> {
     type Kind = AtomKind<T>;
     fn core(&self) -> &Arc<Core<AtomKind<T>>> {
         &self.inner().core
+    }
+    fn node(&self) -> Arc<dyn Node> {
+        self.inner().clone()
     }
     fn snapshot(&self) -> Arc<T> {
         self.current()

@@ -268,9 +268,22 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         check: impl FnOnce(&State<Kd>, &Arc<V<Kd>>) -> R,
     ) -> Option<(u64, Arc<V<Kd>>, R)> {
+        self.refresh_cache();
+        self.read_current(check)
+    }
+
+    /// Brings a computed store's cache up to date (nothing for other kinds).
+    fn refresh_cache(&self) {
         if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
             refresher.refresh();
         }
+    }
+
+    /// [`read_with`](Self::read_with) for a store already refreshed.
+    fn read_current<R>(
+        &self,
+        check: impl FnOnce(&State<Kd>, &Arc<V<Kd>>) -> R,
+    ) -> Option<(u64, Arc<V<Kd>>, R)> {
         {
             let st = self.lock();
             if st.has_listeners() || st.hooks.is_none() {
@@ -296,9 +309,12 @@ impl<Kd: Kind> Core<Kd> {
     /// has listeners or no hooks), so an unchanged version proves the value
     /// is the same snapshot without reading it.
     pub(crate) fn pull(&self) -> Option<u64> {
-        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
-            refresher.refresh();
-        }
+        self.refresh_cache();
+        self.pull_current()
+    }
+
+    /// [`pull`](Self::pull) for a store already refreshed.
+    pub(crate) fn pull_current(&self) -> Option<u64> {
         let quiet = self.lc.load(Ordering::Acquire) > 0
             || self.flags.load(Ordering::Acquire) & HOOK_ANY == 0;
         quiet.then(|| self.version())
@@ -960,11 +976,15 @@ impl<Kd: Kind> Round for RoundImpl<Kd> {
         if self.cache.borrow().0 != version {
             let st = self.core.lock();
             if let Some(value) = &st.value {
-                *self.cache.borrow_mut() = (self.core.version(), value.clone());
+                let fresh = (self.core.version(), value.clone());
+                drop(st);
+                *self.cache.borrow_mut() = fresh;
             }
         }
-        let value = self.cache.borrow().1.clone();
-        (slot.f)(&value, self.old.as_deref(), self.key.as_ref());
+        // The queue never delivers one round re-entrantly (a drain does not
+        // nest), so the cache can stay borrowed during the call.
+        let cache = self.cache.borrow();
+        (slot.f)(&cache.1, self.old.as_deref(), self.key.as_ref());
     }
 }
 
@@ -1007,7 +1027,28 @@ impl<Kd: Kind> Node for Core<Kd> {
         &self,
         prev: Option<&Arc<dyn Any + Send + Sync>>,
     ) -> Option<(u64, Arc<dyn Any + Send + Sync>, bool)> {
-        let (version, value, same) = self.read_with(|st, value| {
+        self.refresh_cache();
+        self.read_since_current(prev)
+    }
+
+    fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
+        self.listen(cb, Box::new(move |_, _, _| f()))
+    }
+}
+
+impl<Kd: Kind> Core<Kd> {
+    /// [`Node::get_any`] for a store already refreshed.
+    pub(crate) fn get_any_current(&self) -> Option<(u64, Arc<dyn Any + Send + Sync>)> {
+        self.read_current(|_, _| ())
+            .map(|(version, value, ())| (version, value as Arc<dyn Any + Send + Sync>))
+    }
+
+    /// [`Node::read_since`] for a store already refreshed.
+    pub(crate) fn read_since_current(
+        &self,
+        prev: Option<&Arc<dyn Any + Send + Sync>>,
+    ) -> Option<(u64, Arc<dyn Any + Send + Sync>, bool)> {
+        let (version, value, same) = self.read_current(|st, value| {
             prev.is_some_and(|prev| {
                 std::ptr::addr_eq(Arc::as_ptr(prev), Arc::as_ptr(value))
                     || prev
@@ -1016,9 +1057,5 @@ impl<Kd: Kind> Node for Core<Kd> {
             })
         })?;
         Some((version, value as Arc<dyn Any + Send + Sync>, same))
-    }
-
-    fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
-        self.listen(cb, Box::new(move |_, _, _| f()))
     }
 }
