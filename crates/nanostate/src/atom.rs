@@ -108,7 +108,7 @@ impl<T: Send + Sync + 'static> Atom<T> {
     /// ```
     pub fn with_eq(value: T, eq: fn(&T, &T) -> bool) -> Self {
         Atom {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, no_key_eq), eq, no_key_eq),
+            lazy: Lazy::from_core(Core::new(Some(value), eq, no_key_eq)),
         }
     }
 

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 
-use crate::sync::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Mutex, MutexGuard};
+use crate::sync::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::engine::{self, Round};
@@ -43,9 +43,27 @@ pub(crate) fn local_bumps() -> u64 {
 
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-/// A fresh identity for a callback (listeners, computed and effect runs).
+/// How many identities a thread takes from [`NEXT_ID`] at a time.
+const ID_BLOCK: u64 = 1024;
+
+thread_local! {
+    /// This thread's block of identities: the next one and the block's end.
+    static ID_RANGE: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// A fresh identity for a callback (listeners, computed and effect runs),
+/// unique in the process. Threads take identities in blocks, so most calls
+/// touch no shared counter.
 pub(crate) fn next_id() -> u64 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+    ID_RANGE.with(|range| {
+        let (mut next, mut end) = range.get();
+        if next == end {
+            next = NEXT_ID.fetch_add(ID_BLOCK, Ordering::Relaxed);
+            end = next + ID_BLOCK;
+        }
+        range.set((next + 1, end));
+        next
+    })
 }
 
 /// The types of one store kind.
@@ -122,9 +140,32 @@ impl<Kd: Kind> Default for Hooks<Kd> {
 }
 
 /// The listeners of a store, in registration order. Replaced as a whole
-/// (copy on write) when one is added or removed, so a write can hand the
-/// current list to delivery by cloning one `Arc`.
-pub(crate) type Listeners<Kd> = Arc<[Arc<Slot<Kd>>]>;
+/// (copy on write) when one is added or removed, so a write hands the
+/// current list to delivery by cloning one `Arc`. A single listener (the
+/// common case) needs no list allocation.
+pub(crate) enum Listeners<Kd: Kind> {
+    One(Arc<Slot<Kd>>),
+    Many(Arc<[Arc<Slot<Kd>>]>),
+}
+
+impl<Kd: Kind> Clone for Listeners<Kd> {
+    fn clone(&self) -> Self {
+        match self {
+            Listeners::One(slot) => Listeners::One(slot.clone()),
+            Listeners::Many(slots) => Listeners::Many(slots.clone()),
+        }
+    }
+}
+
+impl<Kd: Kind> std::ops::Deref for Listeners<Kd> {
+    type Target = [Arc<Slot<Kd>>];
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Listeners::One(slot) => std::slice::from_ref(slot),
+            Listeners::Many(slots) => slots,
+        }
+    }
+}
 
 pub(crate) struct State<Kd: Kind> {
     /// `None` only for a computed store that has not computed yet.
@@ -147,31 +188,26 @@ impl<Kd: Kind> State<Kd> {
 
     /// Appends a listener; returns the new count.
     fn add_listener(&mut self, slot: Arc<Slot<Kd>>) -> usize {
-        let list: Listeners<Kd> = self
-            .listener_slots()
-            .iter()
-            .cloned()
-            .chain(std::iter::once(slot))
-            .collect();
-        let len = list.len();
-        self.listeners = Some(list);
-        len
+        self.listeners = Some(match &self.listeners {
+            None => Listeners::One(slot),
+            Some(list) => Listeners::Many(list.iter().cloned().chain([slot]).collect()),
+        });
+        self.listener_slots().len()
     }
 
-    /// Removes a listener; returns the new count, or `None` if it was not
-    /// registered.
-    fn remove_listener(&mut self, slot: &Arc<Slot<Kd>>) -> Option<usize> {
+    /// Removes a listener; returns the list it replaced (to be dropped
+    /// unlocked) and the new count, or `None` if it was not registered.
+    fn remove_listener(&mut self, slot: &Arc<Slot<Kd>>) -> Option<(Listeners<Kd>, usize)> {
         let slots = self.listener_slots();
         let pos = slots.iter().position(|s| Arc::ptr_eq(s, slot))?;
-        let len = slots.len() - 1;
-        self.listeners = (len > 0).then(|| {
-            slots[..pos]
-                .iter()
-                .chain(&slots[pos + 1..])
-                .cloned()
-                .collect()
-        });
-        Some(len)
+        let rest = slots[..pos].iter().chain(&slots[pos + 1..]).cloned();
+        let next = match slots.len() {
+            1 => None,
+            2 => rest.take(1).next().map(Listeners::One),
+            _ => Some(Listeners::Many(rest.collect())),
+        };
+        let old = std::mem::replace(&mut self.listeners, next)?;
+        Some((old, self.listener_slots().len()))
     }
 }
 
@@ -186,7 +222,7 @@ pub struct Core<Kd: Kind> {
     /// Mirror of `state.value.is_some()`, written under the lock.
     valued: AtomicBool,
     /// Mirror of the listener count, written under the lock.
-    lc: AtomicUsize,
+    lc: AtomicU32,
     unmount_delay_ms: AtomicU64,
     /// Set for computed stores: refreshes the cache before a read.
     pub(crate) refresher: std::sync::OnceLock<Weak<dyn Refresh>>,
@@ -206,6 +242,12 @@ const HOOK_ANY: u8 = 4;
 /// What a write hands to delivery: the listeners and the value at commit.
 type Snapshot<Kd> = (Listeners<Kd>, Arc<V<Kd>>, u64);
 
+/// A listener count as stored in `Core::lc` (a store cannot hold more
+/// than `u32::MAX` listeners' worth of memory in practice; it saturates).
+fn count_u32(count: usize) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
 /// Default delay between the last listener leaving and `on_mount` cleanups.
 pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
 
@@ -223,7 +265,7 @@ impl<Kd: Kind> Core<Kd> {
             valued: AtomicBool::new(valued),
             version: AtomicU64::new(0),
             flags: AtomicU8::new(0),
-            lc: AtomicUsize::new(0),
+            lc: AtomicU32::new(0),
             unmount_delay_ms: AtomicU64::new(STORE_UNMOUNT_DELAY.as_millis() as u64),
             refresher: std::sync::OnceLock::new(),
             this: this.clone(),
@@ -321,7 +363,7 @@ impl<Kd: Kind> Core<Kd> {
     }
 
     pub(crate) fn listener_count(&self) -> usize {
-        self.lc.load(Ordering::Acquire)
+        self.lc.load(Ordering::Acquire) as usize
     }
 
     pub(crate) fn set_eq(&self, eq: Eq<Kd>) {
@@ -342,17 +384,13 @@ impl<Kd: Kind> Core<Kd> {
     /// Adds a listener, running `on_start`/`on_mount` first if it is the
     /// first one.
     pub(crate) fn listen(&self, cb: u64, f: ListenerFn<Kd>) -> Subscription {
-        self.add_slot(cb, f).0
+        Subscription::new(self.add_slot(cb, f).0)
     }
 
     /// Registers a listener (after `on_start`/`on_mount` if it is the first)
-    /// and returns its guard, its slot and the value at registration, read
-    /// under the same lock.
-    fn add_slot(
-        &self,
-        cb: u64,
-        f: ListenerFn<Kd>,
-    ) -> (Subscription, Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
+    /// and returns its slot and the value at registration, read under the
+    /// same lock.
+    fn add_slot(&self, cb: u64, f: ListenerFn<Kd>) -> (Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
         if self.has(HOOK_ANY) {
             self.before_first_listener();
         }
@@ -364,10 +402,10 @@ impl<Kd: Kind> Core<Kd> {
         });
         let mut st = self.lock();
         let count = st.add_listener(slot.clone());
-        self.lc.store(count, Ordering::Release);
+        self.lc.store(count_u32(count), Ordering::Release);
         let value = st.value.clone();
         drop(st);
-        (Subscription::new(slot.clone()), slot, value)
+        (slot, value)
     }
 
     /// `subscribe`: [`listen`](Self::listen), then one direct call with the
@@ -376,10 +414,13 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         listener: impl Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static,
     ) -> Subscription {
-        let (sub, slot, value) = self.add_slot(next_id(), Box::new(listener));
-        if let Some(value) = value {
-            (slot.f)(&value, None, None);
-        }
+        let (slot, value) = self.add_slot(next_id(), Box::new(listener));
+        let Some(value) = value else {
+            return Subscription::new(slot);
+        };
+        // Unsubscribes if the first call panics.
+        let sub = Subscription::new(slot.clone());
+        (slot.f)(&value, None, None);
         sub
     }
 
@@ -457,16 +498,13 @@ impl<Kd: Kind> Core<Kd> {
         slot.active.store(false, Ordering::Release);
         let (removed, now_empty) = {
             let mut st = self.lock();
-            let old = st.listeners.clone();
-            let Some(count) = st.remove_listener(slot) else {
+            let Some((old, count)) = st.remove_listener(slot) else {
                 return;
             };
-            self.lc.store(count, Ordering::Release);
+            self.lc.store(count_u32(count), Ordering::Release);
             (old, count == 0)
         };
-        // The old list may hold the last reference to other slots' closures
-        // only if they were removed meanwhile; either way it is dropped
-        // unlocked.
+        // The replaced list is freed unlocked.
         drop(removed);
         if now_empty && self.has(HOOK_ANY) {
             self.off();
@@ -777,10 +815,10 @@ impl<Kd: Kind> Core<Kd> {
                     core: self.arc(),
                     old,
                     key,
-                    slots: slots.clone(),
+                    slots,
                     cache: RefCell::new((version, value)),
                 });
-                engine::enqueue(round, slots.iter().map(|s| s.cb));
+                engine::enqueue(round.clone(), round.slots.iter().map(|s| s.cb));
             }
         }
     }

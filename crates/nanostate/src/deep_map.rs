@@ -129,7 +129,7 @@ impl DeepMapStore {
         key_eq: fn(&String, Option<&Deep>, &Deep) -> bool,
     ) -> Self {
         DeepMapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq), eq, key_eq),
+            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
         }
     }
 

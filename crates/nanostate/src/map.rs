@@ -121,7 +121,7 @@ where
         let eq = <MapValue<K, V> as PartialEq>::eq;
         let key_eq = item_eq::<K, V>;
         MapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq), eq, key_eq),
+            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
         }
     }
 
@@ -146,7 +146,7 @@ where
         key_eq: fn(&K, Option<&V>, &V) -> bool,
     ) -> Self {
         MapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq), eq, key_eq),
+            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
         }
     }
 

@@ -128,18 +128,22 @@ pub(crate) enum Seed<T> {
     With(fn() -> T),
 }
 
-/// The core of an atom or map, created on first use so that the store can be
-/// built by a `const fn`.
-pub(crate) struct Lazy<Kd: Kind> {
-    cell: OnceLock<Arc<Core<Kd>>>,
-    seed: Mutex<Option<Seed<Kd::Value>>>,
-    eq: Eq<Kd>,
-    key_eq: KeyEq<Kd>,
+/// The core of an atom or map: created on first use for a `static` store
+/// (so it can be built by a `const fn`), held directly by a run-time store
+/// and by clones.
+pub(crate) enum Lazy<Kd: Kind> {
+    Static {
+        cell: OnceLock<Arc<Core<Kd>>>,
+        seed: Mutex<Option<Seed<Kd::Value>>>,
+        eq: Eq<Kd>,
+        key_eq: KeyEq<Kd>,
+    },
+    Shared(Arc<Core<Kd>>),
 }
 
 impl<Kd: Kind> Lazy<Kd> {
     pub(crate) const fn new(seed: Seed<Kd::Value>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Self {
-        Lazy {
+        Lazy::Static {
             cell: OnceLock::new(),
             seed: Mutex::new(Some(seed)),
             eq,
@@ -147,31 +151,32 @@ impl<Kd: Kind> Lazy<Kd> {
         }
     }
 
-    pub(crate) fn from_core(core: Arc<Core<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Self {
-        let cell = OnceLock::new();
-        let _ = cell.set(core);
-        Lazy {
-            cell,
-            seed: Mutex::new(None),
-            eq,
-            key_eq,
-        }
+    pub(crate) fn from_core(core: Arc<Core<Kd>>) -> Self {
+        Lazy::Shared(core)
     }
 
     #[inline]
     pub(crate) fn core(&self) -> &Arc<Core<Kd>> {
-        self.cell.get_or_init(|| {
-            let seed = self.seed.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let value = match seed {
-                Some(Seed::Value(v)) => v,
-                Some(Seed::With(f)) => f(),
-                None => unreachable!("nanostate: a store's seed is taken only once"),
-            };
-            Core::new(Some(value), self.eq, self.key_eq)
-        })
+        match self {
+            Lazy::Shared(core) => core,
+            Lazy::Static {
+                cell,
+                seed,
+                eq,
+                key_eq,
+            } => cell.get_or_init(|| {
+                let seed = seed.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let value = match seed {
+                    Some(Seed::Value(v)) => v,
+                    Some(Seed::With(f)) => f(),
+                    None => unreachable!("nanostate: a store's seed is taken only once"),
+                };
+                Core::new(Some(value), *eq, *key_eq)
+            }),
+        }
     }
 
     pub(crate) fn share(&self) -> Self {
-        Self::from_core(self.core().clone(), self.eq, self.key_eq)
+        Lazy::Shared(self.core().clone())
     }
 }

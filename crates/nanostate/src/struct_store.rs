@@ -223,7 +223,7 @@ impl<T: Fields> StructStore<T> {
     pub fn new(value: T) -> Self {
         let (eq, key_eq) = (fields_eq::<T>, field_key_eq::<T>);
         StructStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq), eq, key_eq),
+            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
         }
     }
 
