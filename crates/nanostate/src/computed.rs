@@ -183,9 +183,8 @@ pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     f: ComputeFn<T>,
     state: Mutex<RefreshState>,
     /// The global epoch at the last refresh: equal means the cache is valid.
-    /// Shared with the dependency listeners, which skip a call at once when
-    /// the store is already current.
-    epoch: Arc<AtomicU64>,
+    /// Dependency listeners skip a call at once when it is current.
+    epoch: AtomicU64,
     /// Counts refreshes; a result is committed only by the newest one.
     generation: AtomicU64,
     /// The generation of the last committed result.
@@ -216,7 +215,7 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             deps,
             f,
             state: Mutex::new(RefreshState { args: None }),
-            epoch: Arc::new(AtomicU64::new(NO_EPOCH)),
+            epoch: AtomicU64::new(NO_EPOCH),
             generation: AtomicU64::new(0),
             committed: AtomicU64::new(0),
             batched,
@@ -231,18 +230,18 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         let run_id = next_id();
         inner.core.on_mount(Arc::new(move |_| {
             let inner = weak.upgrade()?;
+            // The dependency listeners own the store while it is mounted
+            // (as the closures Nano Stores registers do); the cycle ends when
+            // the unmount cleanup below drops them.
             let run: Arc<dyn Fn() + Send + Sync> = {
-                let weak = weak.clone();
-                let epoch = inner.epoch.clone();
+                let inner = inner.clone();
                 Arc::new(move || {
                     // Already refreshed since the last change anywhere (a
                     // diamond notifies once per path): nothing to do.
-                    if epoch.load(Ordering::Acquire) == EPOCH.load(Ordering::Acquire) {
+                    if inner.epoch.load(Ordering::Acquire) == EPOCH.load(Ordering::Acquire) {
                         return;
                     }
-                    if let Some(inner) = weak.upgrade() {
-                        inner.on_dependency_change();
-                    }
+                    inner.on_dependency_change();
                 })
             };
             let subs: Vec<Subscription> = inner
@@ -383,30 +382,47 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         // The previous arguments are taken out while the new ones are read
         // (a racing refresh then finds none and computes, which is safe).
+        // Each new value replaces the previous one in place once compared
+        // with it.
         let prev = self.lock().args.take();
-        let mut args = Vec::with_capacity(self.deps.len());
         let mut changed = missing || prev.is_none();
+        let mut args = prev.unwrap_or_else(|| Vec::with_capacity(self.deps.len()));
+        let mut equal = Vec::new();
         for (index, (dep, seen)) in self.deps.iter().zip(self.versions.iter()).enumerate() {
-            let before = prev.as_ref().and_then(|prev| prev.get(index));
-            match dep.read_since(before) {
+            match dep.read_since(args.get(index)) {
                 Some((version, value, same)) => {
                     seen.store(version, Ordering::Release);
                     changed |= !same;
-                    args.push(value);
+                    match args.get_mut(index) {
+                        None => args.push(value),
+                        Some(slot) if !same => *slot = value,
+                        // Equal by the dependency's equality but another
+                        // snapshot: used only if something else changed
+                        // (otherwise later reads compare with the snapshot
+                        // the result was computed from).
+                        Some(slot)
+                            if !std::ptr::addr_eq(Arc::as_ptr(slot), Arc::as_ptr(&value)) =>
+                        {
+                            equal.push((index, value));
+                        }
+                        Some(_) => {}
+                    }
                 }
                 None => {
                     // A dependency without a value (read during its own
-                    // first computation): nothing to compute from yet.
+                    // first computation): nothing to compute from yet, and
+                    // the arguments are half replaced, so they are dropped.
                     for seen in self.versions.iter() {
                         seen.store(NO_VERSION, Ordering::Release);
                     }
-                    self.lock().args = prev;
                     return;
                 }
             }
         }
         if changed {
-            drop(prev);
+            for (index, value) in equal {
+                args[index] = value;
+            }
             let forget = ForgetOnPanic(self);
             let value = (self.f)(&args);
             std::mem::forget(forget);
@@ -423,8 +439,7 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                 });
             }
         } else {
-            // Same values: keep the snapshots the result was computed from.
-            self.lock().args = prev;
+            self.lock().args = Some(args);
         }
         // Record the epoch, as Nano Stores does, unless another thread wrote
         // a dependency while this refresh ran: then the next read refreshes

@@ -2,6 +2,7 @@
 //! panic safety, no lost writes, no leaks, laziness. Each test name states
 //! the property it checks.
 
+mod computed_args;
 mod leaks;
 mod local;
 mod panics;
