@@ -492,6 +492,11 @@ struct Recipe<T: 'static> {
 /// [`batched`] and its siblings wait for the end of the tick before
 /// recomputing.
 ///
+/// While it is mounted (it has listeners, or its last listener left less
+/// than the unmount delay ago), the listeners it keeps on its dependencies
+/// own it: dropping every handle does not silence its listeners. It is freed
+/// once unmounted and unreferenced.
+///
 /// ```
 /// use nanostate::{atom, computed, computed2, Atom, Computed};
 ///
