@@ -169,6 +169,8 @@ pub(crate) fn downcast<V: 'static>(value: &AnyValue) -> &V {
 struct RefreshState {
     /// The dependency values the current result was computed from.
     args: Option<Vec<AnyValue>>,
+    /// Counts refreshes; a result is committed only by the newest one.
+    generation: u64,
 }
 
 /// Marks the recorded epoch as unknown (never refreshed, or cleaned).
@@ -185,8 +187,6 @@ pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
     /// The global epoch at the last refresh: equal means the cache is valid.
     /// Dependency listeners skip a call at once when it is current.
     epoch: AtomicU64,
-    /// Counts refreshes; a result is committed only by the newest one.
-    generation: AtomicU64,
     /// The generation of the last committed result.
     committed: AtomicU64,
     /// Version of each dependency when `args` were read, readable without
@@ -214,9 +214,11 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             initial: Mutex::new(None),
             deps,
             f,
-            state: Mutex::new(RefreshState { args: None }),
+            state: Mutex::new(RefreshState {
+                args: None,
+                generation: 0,
+            }),
             epoch: AtomicU64::new(NO_EPOCH),
-            generation: AtomicU64::new(0),
             committed: AtomicU64::new(0),
             batched,
             timer: Mutex::new(None),
@@ -377,14 +379,16 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
             return;
         }
         let _here = RefreshingHere::enter(self.addr());
-        // Taken before reading: of two racing refreshes, the one that read
-        // later commits last.
-        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         // The previous arguments are taken out while the new ones are read
         // (a racing refresh then finds none and computes, which is safe).
         // Each new value replaces the previous one in place once compared
-        // with it.
-        let prev = self.lock().args.take();
+        // with it. The generation is taken before reading: of two racing
+        // refreshes, the one that read later commits last.
+        let (prev, generation) = {
+            let mut st = self.lock();
+            st.generation += 1;
+            (st.args.take(), st.generation)
+        };
         let mut changed = missing || prev.is_none();
         let mut args = prev.unwrap_or_else(|| Vec::with_capacity(self.deps.len()));
         let mut equal = Vec::new();

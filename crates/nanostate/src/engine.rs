@@ -90,7 +90,17 @@ pub(crate) fn begin() -> Delivery {
 /// Ends a [`Delivery::Now`] round: drains what it queued, then re-raises the
 /// last panic a listener raised.
 pub(crate) fn finish() {
-    drain();
+    // Usually the listeners queued nothing and none panicked.
+    let idle = with_engine(|e| {
+        let idle = e.queue.is_empty() && e.panic.is_none();
+        if idle {
+            e.draining = false;
+        }
+        idle
+    });
+    if !idle {
+        drain();
+    }
 }
 
 /// Queues one call per listener of a round and drains if this thread was idle.
