@@ -96,7 +96,39 @@ pub(crate) struct Slot<Kd: Kind> {
     pub(crate) cb: u64,
     active: AtomicBool,
     core: Weak<Core<Kd>>,
-    f: ListenerFn<Kd>,
+    f: Listener<Kd>,
+}
+
+/// What a slot calls.
+enum Listener<Kd: Kind> {
+    /// A listener that sees the value, the old value and the changed key.
+    Values(ListenerFn<Kd>),
+    /// A listener only told that the store changed (computed stores and
+    /// effects, which read what they need): a queued call to it holds no
+    /// value.
+    Bare(Arc<dyn Fn() + Send + Sync>),
+}
+
+impl<Kd: Kind> Slot<Kd> {
+    fn call(&self, new: &V<Kd>, old: Option<&V<Kd>>, key: Option<&K<Kd>>) {
+        match &self.f {
+            Listener::Values(f) => f(new, old, key),
+            Listener::Bare(f) => f(),
+        }
+    }
+
+    fn is_bare(&self) -> bool {
+        matches!(self.f, Listener::Bare(_))
+    }
+}
+
+/// A queued call to a bare listener.
+impl<Kd: Kind> engine::Call for Slot<Kd> {
+    fn call(&self) {
+        if let (true, Listener::Bare(f)) = (self.active.load(Ordering::Acquire), &self.f) {
+            f();
+        }
+    }
 }
 
 /// Hook kinds that wrap `listen` and `off`, in the order they wrap.
@@ -384,13 +416,13 @@ impl<Kd: Kind> Core<Kd> {
     /// Adds a listener, running `on_start`/`on_mount` first if it is the
     /// first one.
     pub(crate) fn listen(&self, cb: u64, f: ListenerFn<Kd>) -> Subscription {
-        Subscription::new(self.add_slot(cb, f).0)
+        Subscription::new(self.add_slot(cb, Listener::Values(f)).0)
     }
 
     /// Registers a listener (after `on_start`/`on_mount` if it is the first)
     /// and returns its slot and the value at registration, read under the
     /// same lock.
-    fn add_slot(&self, cb: u64, f: ListenerFn<Kd>) -> (Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
+    fn add_slot(&self, cb: u64, f: Listener<Kd>) -> (Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
         if self.has(HOOK_ANY) {
             self.before_first_listener();
         }
@@ -414,13 +446,13 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         listener: impl Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static,
     ) -> Subscription {
-        let (slot, value) = self.add_slot(next_id(), Box::new(listener));
+        let (slot, value) = self.add_slot(next_id(), Listener::Values(Box::new(listener)));
         let Some(value) = value else {
             return Subscription::new(slot);
         };
         // Unsubscribes if the first call panics.
         let sub = Subscription::new(slot.clone());
-        (slot.f)(&value, None, None);
+        slot.call(&value, None, None);
         sub
     }
 
@@ -805,9 +837,18 @@ impl<Kd: Kind> Core<Kd> {
                         }
                     }
                     let value = &current.1;
-                    engine::run_guarded(|| (slot.f)(value, old.as_deref(), key.as_ref()));
+                    engine::run_guarded(|| slot.call(value, old.as_deref(), key.as_ref()));
                 }
                 engine::finish();
+            }
+            engine::Delivery::Queue { .. } if slots.iter().all(|s| s.is_bare()) => {
+                // Nothing to keep for the calls but the listeners.
+                drop((old, key, value));
+                engine::enqueue_calls(
+                    slots
+                        .iter()
+                        .map(|s| (s.cb, s.clone() as Arc<dyn engine::Call>)),
+                );
             }
             engine::Delivery::Queue { in_batch } => {
                 let key = if in_batch { None } else { key };
@@ -1022,7 +1063,7 @@ impl<Kd: Kind> Round for RoundImpl<Kd> {
         // The queue never delivers one round re-entrantly (a drain does not
         // nest), so the cache can stay borrowed during the call.
         let cache = self.cache.borrow();
-        (slot.f)(&cache.1, self.old.as_deref(), self.key.as_ref());
+        slot.call(&cache.1, self.old.as_deref(), self.key.as_ref());
     }
 }
 
@@ -1070,7 +1111,7 @@ impl<Kd: Kind> Node for Core<Kd> {
     }
 
     fn listen_any(&self, cb: u64, f: Arc<dyn Fn() + Send + Sync>) -> Subscription {
-        self.listen(cb, Box::new(move |_, _, _| f()))
+        Subscription::new(self.add_slot(cb, Listener::Bare(f)).0)
     }
 }
 

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// One notification, seen from the queue: it can deliver its call to the
 /// listener at a given index of its listener snapshot.
@@ -21,9 +22,25 @@ pub(crate) trait Round {
     fn deliver(&self, index: usize);
 }
 
-struct Pending {
-    round: Rc<dyn Round>,
-    index: usize,
+/// A queued call that needs no round: a listener that reads nothing from
+/// the change (it checks itself whether it is still subscribed).
+pub(crate) trait Call: Send + Sync {
+    fn call(&self);
+}
+
+enum Pending {
+    /// The call to the listener at `index` of a round.
+    Round(Rc<dyn Round>, usize),
+    Call(Arc<dyn Call>),
+}
+
+impl Pending {
+    fn run(self) {
+        match self {
+            Pending::Round(round, index) => round.deliver(index),
+            Pending::Call(call) => call.call(),
+        }
+    }
 }
 
 struct Engine {
@@ -108,19 +125,29 @@ pub(crate) fn finish() {
 /// `callbacks` yields the callback identity of each listener in registration
 /// order; entries are queued at the matching index.
 pub(crate) fn enqueue(round: Rc<dyn Round>, callbacks: impl Iterator<Item = u64>) {
+    push(
+        callbacks
+            .enumerate()
+            .map(|(index, cb)| (cb, Pending::Round(round.clone(), index))),
+    );
+}
+
+/// [`enqueue`] for bare calls, each with its callback identity.
+pub(crate) fn enqueue_calls(calls: impl Iterator<Item = (u64, Arc<dyn Call>)>) {
+    push(calls.map(|(cb, call)| (cb, Pending::Call(call))));
+}
+
+fn push(entries: impl Iterator<Item = (u64, Pending)>) {
     let start = with_engine(|e| {
         let start = e.queue.is_empty() && !e.draining && e.batch_depth == 0;
-        for (index, cb) in callbacks.enumerate() {
+        for (cb, pending) in entries {
             if e.batch_depth > 0 {
                 if e.seen.contains(&cb) {
                     continue;
                 }
                 e.seen.push(cb);
             }
-            e.queue.push_back(Pending {
-                round: round.clone(),
-                index,
-            });
+            e.queue.push_back(pending);
         }
         start
     });
@@ -137,7 +164,7 @@ fn drain() {
         let Some(next) = with_engine(|e| e.queue.pop_front()) else {
             break;
         };
-        run_guarded(|| next.round.deliver(next.index));
+        run_guarded(|| next.run());
     }
     let payload = with_engine(|e| {
         e.draining = false;
