@@ -336,7 +336,8 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         self as *const Self as usize
     }
 
-    /// Whether this store is refreshing on the current thread.
+    /// Whether this store is computing its first value (or its first after
+    /// being cleaned) on the current thread.
     fn refreshing_here(&self) -> bool {
         REFRESHING.with(|r| r.borrow().contains(&self.addr()))
     }
@@ -378,7 +379,9 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         if unchanged {
             return;
         }
-        let _here = RefreshingHere::enter(self.addr());
+        // Only a store without a value can be read re-entrantly with
+        // nothing to return; `current` asks about that case alone.
+        let _here = missing.then(|| RefreshingHere::enter(self.addr()));
         // The previous arguments are taken out while the new ones are read
         // (a racing refresh then finds none and computes, which is safe).
         // Each new value replaces the previous one in place once compared
