@@ -426,14 +426,17 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                 }
             }
         }
-        if changed {
+        let value = changed.then(|| {
             for (index, value) in equal {
                 args[index] = value;
             }
             let forget = ForgetOnPanic(self);
             let value = (self.f)(&args);
             std::mem::forget(forget);
-            self.lock().args = Some(args);
+            value
+        });
+        self.lock().args = Some(args);
+        if let Some(value) = value {
             if !self.core.run_set_hooks(Proposed::Value(&value)) {
                 self.core.replace(value, || {
                     // Only a newer refresh than the last committed one may
@@ -445,8 +448,6 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                     newer
                 });
             }
-        } else {
-            self.lock().args = Some(args);
         }
         // Record the epoch, as Nano Stores does, unless another thread wrote
         // a dependency while this refresh ran: then the next read refreshes

@@ -358,16 +358,12 @@ impl<Kd: Kind> Core<Kd> {
         &self,
         check: impl FnOnce(&State<Kd>, &Arc<V<Kd>>) -> R,
     ) -> Option<(u64, Arc<V<Kd>>, R)> {
-        {
-            let st = self.lock();
-            if st.has_listeners() || st.hooks.is_none() {
-                let value = st.value.clone()?;
-                let checked = check(&st, &value);
-                return Some((self.version(), value, checked));
-            }
+        let mut st = self.lock();
+        if !st.has_listeners() && st.hooks.is_some() {
+            drop(st);
+            drop(self.listen(next_id(), Box::new(|_, _, _| {})));
+            st = self.lock();
         }
-        drop(self.listen(next_id(), Box::new(|_, _, _| {})));
-        let st = self.lock();
         let value = st.value.clone()?;
         let checked = check(&st, &value);
         Some((self.version(), value, checked))
@@ -648,10 +644,7 @@ impl<Kd: Kind> Core<Kd> {
             _ => None,
         };
         let old = st.value.replace(value);
-        self.valued.store(true, Ordering::Release);
-        // Versions move only under the lock: a plain store is enough.
-        let version = self.version.load(Ordering::Relaxed) + 1;
-        self.version.store(version, Ordering::Release);
+        let version = self.replaced(true);
         (old, snapshot.map(|(slots, value)| (slots, value, version)))
     }
 
@@ -745,13 +738,21 @@ impl<Kd: Kind> Core<Kd> {
         }
     }
 
+    /// Records a replacement of the value, under the lock: bumps the version
+    /// and mirrors whether there is a value. Returns the new version.
+    fn replaced(&self, has_value: bool) -> u64 {
+        // Versions move only under the lock: a plain store is enough.
+        let version = self.version.load(Ordering::Relaxed) + 1;
+        self.version.store(version, Ordering::Release);
+        self.valued.store(has_value, Ordering::Release);
+        version
+    }
+
     /// Replaces the value without notifying (a computed store's reset).
     pub(crate) fn reset_value(&self, value: Option<Arc<V<Kd>>>) {
         let old = {
             let mut st = self.lock();
-            let version = self.version.load(Ordering::Relaxed) + 1;
-            self.version.store(version, Ordering::Release);
-            self.valued.store(value.is_some(), Ordering::Release);
+            self.replaced(value.is_some());
             std::mem::replace(&mut st.value, value)
         };
         drop(old);
@@ -1090,8 +1091,8 @@ pub trait Node: Send + Sync + 'static {
 
 impl<Kd: Kind> Node for Core<Kd> {
     fn get_any(&self) -> Option<(u64, Arc<dyn Any + Send + Sync>)> {
-        self.get_versioned()
-            .map(|(version, v)| (version, v as Arc<dyn Any + Send + Sync>))
+        self.refresh_cache();
+        self.get_any_current()
     }
 
     fn pull(&self) -> Option<u64> {

@@ -177,6 +177,6 @@ impl<Kd: Kind> Lazy<Kd> {
     }
 
     pub(crate) fn share(&self) -> Self {
-        Lazy::Shared(self.core().clone())
+        Self::from_core(self.core().clone())
     }
 }
