@@ -188,18 +188,28 @@ fn removing_a_mount_hook_drops_its_cleanups_outside_the_lock() {
 }
 
 // 8. Concurrent effect runs lose a cleanup.
+//
+// The second write starts only once the first run is inside the effect:
+// had it landed while the first run was reading, that run would already
+// see both values and the second call would rightly be skipped, so the
+// two runs would never overlap.
 #[test]
 fn concurrent_effect_runs_run_every_cleanup() {
     let a = Atom::new(0);
     let b = Atom::new(0);
     let runs = Arc::new(AtomicU32::new(0));
     let cleanups = Arc::new(AtomicU32::new(0));
-    let barrier = Arc::new(Barrier::new(2));
-    let (r, c, bar) = (runs.clone(), cleanups.clone(), barrier.clone());
+    let inside = Arc::new(AtomicU32::new(0));
+    let (r, c, here) = (runs.clone(), cleanups.clone(), inside.clone());
     let sub = effect2(&a, &b, move |x, y| {
         r.fetch_add(1, SeqCst);
         if *x + *y > 0 {
-            bar.wait(); // both threads inside the effect at once
+            // Both threads inside the effect at once (or a failure, not a hang).
+            here.fetch_add(1, SeqCst);
+            assert!(
+                wait_until(|| here.load(SeqCst) == 2),
+                "the two runs never overlapped"
+            );
         }
         let c = c.clone();
         move || {
@@ -208,6 +218,10 @@ fn concurrent_effect_runs_run_every_cleanup() {
     });
     let (a2, b2) = (a.clone(), b.clone());
     let t1 = std::thread::spawn(move || a2.set(1));
+    assert!(
+        wait_until(|| inside.load(SeqCst) == 1),
+        "first run never started"
+    );
     let t2 = std::thread::spawn(move || b2.set(1));
     t1.join().unwrap();
     t2.join().unwrap();
@@ -218,6 +232,18 @@ fn concurrent_effect_runs_run_every_cleanup() {
         3,
         "a cleanup was dropped without running"
     );
+}
+
+/// Polls `done` for up to 3 s.
+fn wait_until(done: impl Fn() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while !done() {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+    true
 }
 
 // 9. A compute function that panics once while mounting leaves the computed
