@@ -218,18 +218,17 @@ impl<Kd: Kind> State<Kd> {
         self.listeners.as_deref().unwrap_or_default()
     }
 
-    /// Appends a listener; returns the new count.
-    fn add_listener(&mut self, slot: Arc<Slot<Kd>>) -> usize {
+    /// Appends a listener.
+    fn add_listener(&mut self, slot: Arc<Slot<Kd>>) {
         self.listeners = Some(match &self.listeners {
             None => Listeners::One(slot),
             Some(list) => Listeners::Many(list.iter().cloned().chain([slot]).collect()),
         });
-        self.listener_slots().len()
     }
 
     /// Removes a listener; returns the list it replaced (to be dropped
-    /// unlocked) and the new count, or `None` if it was not registered.
-    fn remove_listener(&mut self, slot: &Arc<Slot<Kd>>) -> Option<(Listeners<Kd>, usize)> {
+    /// unlocked), or `None` if it was not registered.
+    fn remove_listener(&mut self, slot: &Arc<Slot<Kd>>) -> Option<Listeners<Kd>> {
         let slots = self.listener_slots();
         let pos = slots.iter().position(|s| Arc::ptr_eq(s, slot))?;
         let rest = slots[..pos].iter().chain(&slots[pos + 1..]).cloned();
@@ -238,8 +237,7 @@ impl<Kd: Kind> State<Kd> {
             2 => rest.take(1).next().map(Listeners::One),
             _ => Some(Listeners::Many(rest.collect())),
         };
-        let old = std::mem::replace(&mut self.listeners, next)?;
-        Some((old, self.listener_slots().len()))
+        std::mem::replace(&mut self.listeners, next)
     }
 }
 
@@ -255,6 +253,9 @@ pub struct Core<Kd: Kind> {
     valued: AtomicBool,
     /// Mirror of the listener count, written under the lock.
     lc: AtomicU32,
+    /// Whether every listener is bare (no listener looks at values), written
+    /// under the lock: a write then hands delivery no value.
+    bare_only: AtomicBool,
     unmount_delay_ms: AtomicU64,
     /// Set for computed stores: refreshes the cache before a read.
     pub(crate) refresher: std::sync::OnceLock<Weak<dyn Refresh>>,
@@ -271,8 +272,9 @@ const HOOK_SET: u8 = 1;
 const HOOK_NOTIFY: u8 = 2;
 const HOOK_ANY: u8 = 4;
 
-/// What a write hands to delivery: the listeners and the value at commit.
-type Snapshot<Kd> = (Listeners<Kd>, Arc<V<Kd>>, u64);
+/// What a write hands to delivery: the listeners, and the value at commit
+/// with its version unless every listener is bare.
+type Snapshot<Kd> = (Listeners<Kd>, Option<(Arc<V<Kd>>, u64)>);
 
 /// A listener count as stored in `Core::lc` (a store cannot hold more
 /// than `u32::MAX` listeners' worth of memory in practice; it saturates).
@@ -298,6 +300,7 @@ impl<Kd: Kind> Core<Kd> {
             version: AtomicU64::new(0),
             flags: AtomicU8::new(0),
             lc: AtomicU32::new(0),
+            bare_only: AtomicBool::new(false),
             unmount_delay_ms: AtomicU64::new(STORE_UNMOUNT_DELAY.as_millis() as u64),
             refresher: std::sync::OnceLock::new(),
             this: this.clone(),
@@ -390,6 +393,15 @@ impl<Kd: Kind> Core<Kd> {
         quiet.then(|| self.version())
     }
 
+    /// Updates the unlocked mirrors of the listener list (its length and
+    /// whether every listener is bare); called under the lock after a change.
+    fn mirror_listeners(&self, st: &State<Kd>) {
+        let slots = st.listener_slots();
+        self.lc.store(count_u32(slots.len()), Ordering::Release);
+        let bare = !slots.is_empty() && slots.iter().all(|s| s.is_bare());
+        self.bare_only.store(bare, Ordering::Release);
+    }
+
     pub(crate) fn listener_count(&self) -> usize {
         self.lc.load(Ordering::Acquire) as usize
     }
@@ -429,8 +441,8 @@ impl<Kd: Kind> Core<Kd> {
             f,
         });
         let mut st = self.lock();
-        let count = st.add_listener(slot.clone());
-        self.lc.store(count_u32(count), Ordering::Release);
+        st.add_listener(slot.clone());
+        self.mirror_listeners(&st);
         let value = st.value.clone();
         drop(st);
         (slot, value)
@@ -526,11 +538,11 @@ impl<Kd: Kind> Core<Kd> {
         slot.active.store(false, Ordering::Release);
         let (removed, now_empty) = {
             let mut st = self.lock();
-            let Some((old, count)) = st.remove_listener(slot) else {
+            let Some(old) = st.remove_listener(slot) else {
                 return;
             };
-            self.lc.store(count_u32(count), Ordering::Release);
-            (old, count == 0)
+            self.mirror_listeners(&st);
+            (old, !st.has_listeners())
         };
         // The replaced list is freed unlocked.
         drop(removed);
@@ -639,13 +651,18 @@ impl<Kd: Kind> Core<Kd> {
         st: &mut State<Kd>,
         value: Arc<V<Kd>>,
     ) -> (Option<Arc<V<Kd>>>, Option<Snapshot<Kd>>) {
-        let snapshot = match &st.listeners {
-            Some(slots) if !self.has(HOOK_NOTIFY) => Some((slots.clone(), value.clone())),
+        let slots = match &st.listeners {
+            Some(slots) if !self.has(HOOK_NOTIFY) => Some(slots.clone()),
             _ => None,
         };
+        let bare = self.bare_only.load(Ordering::Acquire);
+        let shown = (slots.is_some() && !bare).then(|| value.clone());
         let old = st.value.replace(value);
         let version = self.replaced(true);
-        (old, snapshot.map(|(slots, value)| (slots, value, version)))
+        (
+            old,
+            slots.map(|slots| (slots, shown.map(|value| (value, version)))),
+        )
     }
 
     fn after_commit(
@@ -658,8 +675,14 @@ impl<Kd: Kind> Core<Kd> {
             return self.notify(old, key);
         }
         bump_epoch();
-        if let Some((slots, value, version)) = snapshot {
-            self.deliver(old, key, slots, value, version);
+        match snapshot {
+            Some((slots, Some((value, version)))) => self.deliver(old, key, slots, value, version),
+            Some((slots, None)) => {
+                // Bare listeners take nothing from the change.
+                drop((old, key));
+                deliver_bare(slots);
+            }
+            None => {}
         }
     }
 
@@ -842,15 +865,6 @@ impl<Kd: Kind> Core<Kd> {
                 }
                 engine::finish();
             }
-            engine::Delivery::Queue { .. } if slots.iter().all(|s| s.is_bare()) => {
-                // Nothing to keep for the calls but the listeners.
-                drop((old, key, value));
-                engine::enqueue_calls(
-                    slots
-                        .iter()
-                        .map(|s| (s.cb, s.clone() as Arc<dyn engine::Call>)),
-                );
-            }
             engine::Delivery::Queue { in_batch } => {
                 let key = if in_batch { None } else { key };
                 let round = Rc::new(RoundImpl {
@@ -1001,8 +1015,9 @@ impl<Kd: Kind> Core<Kd> {
         // as in Nano Stores); dropping an old guard later is a no-op.
         let slots = {
             let mut st = self.lock();
-            self.lc.store(0, Ordering::Release);
-            st.listeners.take()
+            let slots = st.listeners.take();
+            self.mirror_listeners(&st);
+            slots
         };
         drop(slots);
         self.off();
@@ -1032,6 +1047,30 @@ impl<Kd: Kind> Unbind for Slot<Kd> {
         } else {
             self.active.store(false, Ordering::Release);
         }
+    }
+}
+
+/// Calls or queues one call per listener when every listener is bare:
+/// a queued call is the listener alone.
+fn deliver_bare<Kd: Kind>(slots: Listeners<Kd>) {
+    match engine::begin() {
+        engine::Delivery::Now => {
+            for slot in slots.iter() {
+                engine::run_guarded(|| engine::Call::call(&**slot));
+            }
+            engine::finish();
+        }
+        engine::Delivery::Queue { .. } => match slots {
+            Listeners::One(slot) => {
+                let cb = slot.cb;
+                engine::enqueue_calls(std::iter::once((cb, slot as Arc<dyn engine::Call>)));
+            }
+            Listeners::Many(slots) => engine::enqueue_calls(
+                slots
+                    .iter()
+                    .map(|s| (s.cb, s.clone() as Arc<dyn engine::Call>)),
+            ),
+        },
     }
 }
 
