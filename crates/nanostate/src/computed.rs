@@ -206,10 +206,9 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         batched: bool,
         eq: fn(&T, &T) -> bool,
     ) -> Arc<Self> {
-        let core = Core::new(None, eq, no_key_eq);
         let versions = deps.iter().map(|_| AtomicU64::new(NO_VERSION)).collect();
         let inner = Arc::new_cyclic(|this: &Weak<Self>| ComputedInner {
-            core,
+            core: Core::computed(eq, no_key_eq, this.clone()),
             versions,
             initial: Mutex::new(None),
             deps,
@@ -224,8 +223,6 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
             timer: Mutex::new(None),
             this: this.clone(),
         });
-        let weak: Weak<dyn Refresh> = inner.this.clone();
-        let _ = inner.core.refresher.set(weak);
         // The computed's own mount hook, installed first (innermost): follow
         // the dependencies while mounted.
         let weak = inner.this.clone();

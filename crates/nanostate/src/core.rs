@@ -152,6 +152,8 @@ pub(crate) struct Hooks<Kd: Kind> {
     mounted: bool,
     starting: bool,
     cleanups: Vec<Cleanup>,
+    /// Between the last listener leaving and the `on_mount` cleanups.
+    unmount_delay: Duration,
 }
 
 impl<Kd: Kind> Default for Hooks<Kd> {
@@ -167,6 +169,7 @@ impl<Kd: Kind> Default for Hooks<Kd> {
             mounted: false,
             starting: false,
             cleanups: Vec::new(),
+            unmount_delay: STORE_UNMOUNT_DELAY,
         }
     }
 }
@@ -256,9 +259,8 @@ pub struct Core<Kd: Kind> {
     /// Whether every listener is bare (no listener looks at values), written
     /// under the lock: a write then hands delivery no value.
     bare_only: AtomicBool,
-    unmount_delay_ms: AtomicU64,
     /// Set for computed stores: refreshes the cache before a read.
-    pub(crate) refresher: std::sync::OnceLock<Weak<dyn Refresh>>,
+    refresher: Option<Weak<dyn Refresh>>,
     this: Weak<Core<Kd>>,
 }
 
@@ -287,6 +289,25 @@ pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
 
 impl<Kd: Kind> Core<Kd> {
     pub(crate) fn new(value: Option<V<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Arc<Self> {
+        Self::build(value, eq, key_eq, None)
+    }
+
+    /// The core of a computed store: no value yet, and `refresher` brings
+    /// it up to date before every read.
+    pub(crate) fn computed(
+        eq: Eq<Kd>,
+        key_eq: KeyEq<Kd>,
+        refresher: Weak<dyn Refresh>,
+    ) -> Arc<Self> {
+        Self::build(None, eq, key_eq, Some(refresher))
+    }
+
+    fn build(
+        value: Option<V<Kd>>,
+        eq: Eq<Kd>,
+        key_eq: KeyEq<Kd>,
+        refresher: Option<Weak<dyn Refresh>>,
+    ) -> Arc<Self> {
         let valued = value.is_some();
         Arc::new_cyclic(|this| Core {
             state: Mutex::new(State {
@@ -301,8 +322,7 @@ impl<Kd: Kind> Core<Kd> {
             flags: AtomicU8::new(0),
             lc: AtomicU32::new(0),
             bare_only: AtomicBool::new(false),
-            unmount_delay_ms: AtomicU64::new(STORE_UNMOUNT_DELAY.as_millis() as u64),
-            refresher: std::sync::OnceLock::new(),
+            refresher,
             this: this.clone(),
         })
     }
@@ -351,7 +371,7 @@ impl<Kd: Kind> Core<Kd> {
 
     /// Brings a computed store's cache up to date (nothing for other kinds).
     fn refresh_cache(&self) {
-        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
+        if let Some(refresher) = self.refresher.as_ref().and_then(Weak::upgrade) {
             refresher.refresh();
         }
     }
@@ -362,7 +382,7 @@ impl<Kd: Kind> Core<Kd> {
         check: impl FnOnce(&State<Kd>, &Arc<V<Kd>>) -> R,
     ) -> Option<(u64, Arc<V<Kd>>, R)> {
         let mut st = self.lock();
-        if !st.has_listeners() && st.hooks.is_some() {
+        if !st.has_listeners() && self.has(HOOK_ANY) {
             drop(st);
             drop(self.listen(next_id(), Box::new(|_, _, _| {})));
             st = self.lock();
@@ -415,8 +435,11 @@ impl<Kd: Kind> Core<Kd> {
     }
 
     pub(crate) fn set_unmount_delay(&self, delay: Duration) {
-        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-        self.unmount_delay_ms.store(ms, Ordering::Relaxed);
+        // Kept with the hooks: only a store with `on_mount` hooks uses it.
+        self.lock()
+            .hooks
+            .get_or_insert_with(Default::default)
+            .unmount_delay = delay;
     }
 
     // ----- listening -----------------------------------------------------
@@ -459,9 +482,11 @@ impl<Kd: Kind> Core<Kd> {
             return Subscription::new(slot);
         };
         // Unsubscribes if the first call panics.
-        let sub = Subscription::new(slot.clone());
-        slot.call(&value, None, None);
-        sub
+        let mut guard = UnbindOnPanic(Some(slot));
+        if let Some(slot) = &guard.0 {
+            slot.call(&value, None, None);
+        }
+        Subscription::new(guard.0.take().expect("set above"))
     }
 
     fn before_first_listener(&self) {
@@ -584,7 +609,9 @@ impl<Kd: Kind> Core<Kd> {
     }
 
     fn schedule_unmount(&self) {
-        let delay = Duration::from_millis(self.unmount_delay_ms.load(Ordering::Relaxed));
+        let delay = self
+            .with_hooks(|_, h| h.unmount_delay)
+            .unwrap_or(STORE_UNMOUNT_DELAY);
         let weak = self.this.clone();
         runtime::current().set_timeout(
             delay,
@@ -1008,7 +1035,7 @@ impl<Kd: Kind> Core<Kd> {
         for cleanup in cleanups {
             cleanup();
         }
-        if let Some(refresher) = self.refresher.get().and_then(Weak::upgrade) {
+        if let Some(refresher) = self.refresher.as_ref().and_then(Weak::upgrade) {
             refresher.reset();
         }
         // Calls already queued still run (only unsubscribing cancels them,
@@ -1021,6 +1048,18 @@ impl<Kd: Kind> Core<Kd> {
         };
         drop(slots);
         self.off();
+    }
+}
+
+/// Unbinds a listener if dropped while still holding it (its first call
+/// panicked).
+struct UnbindOnPanic<Kd: Kind>(Option<Arc<Slot<Kd>>>);
+
+impl<Kd: Kind> Drop for UnbindOnPanic<Kd> {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            slot.unbind();
+        }
     }
 }
 
