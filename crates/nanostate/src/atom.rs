@@ -16,10 +16,8 @@ impl<T: Send + Sync + 'static> Kind for AtomKind<T> {
     type Value = T;
     type Key = NoKey;
     type Item = NoKey;
-}
-
-pub(crate) fn no_key_eq(_: &NoKey, _: Option<&NoKey>, _: &NoKey) -> bool {
-    true
+    type Extra = ();
+    type Refresher = ();
 }
 
 /// A store with one value of type `T`.
@@ -60,7 +58,7 @@ pub struct Atom<T: Send + Sync + 'static> {
 /// ```
 pub const fn atom<T: PartialEq + Send + Sync + 'static>(value: T) -> Atom<T> {
     Atom {
-        lazy: Lazy::new(Seed::Value(value), <T as PartialEq>::eq, no_key_eq),
+        lazy: Lazy::new(Seed::Value(value), <T as PartialEq>::eq, ()),
     }
 }
 
@@ -74,7 +72,7 @@ pub const fn atom<T: PartialEq + Send + Sync + 'static>(value: T) -> Atom<T> {
 /// ```
 pub const fn atom_with<T: PartialEq + Send + Sync + 'static>(init: fn() -> T) -> Atom<T> {
     Atom {
-        lazy: Lazy::new(Seed::With(init), <T as PartialEq>::eq, no_key_eq),
+        lazy: Lazy::new(Seed::With(init), <T as PartialEq>::eq, ()),
     }
 }
 
@@ -108,7 +106,7 @@ impl<T: Send + Sync + 'static> Atom<T> {
     /// ```
     pub fn with_eq(value: T, eq: fn(&T, &T) -> bool) -> Self {
         Atom {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, no_key_eq)),
+            lazy: Lazy::from_core(Core::new(value, eq, ())),
         }
     }
 
@@ -260,8 +258,8 @@ impl<T: Send + Sync + 'static> Atom<T> {
 }
 
 /// `subscribe` for any keyless core.
-pub(crate) fn subscribe_core<T: Send + Sync + 'static>(
-    core: &Arc<Core<AtomKind<T>>>,
+pub(crate) fn subscribe_core<T, Kd: Kind<Value = T, Key = NoKey>>(
+    core: &Arc<Core<Kd>>,
     listener: impl Fn(&T, Option<&T>) + Send + Sync + 'static,
 ) -> Subscription {
     core.subscribe(move |new, old, _| listener(new, old))

@@ -9,12 +9,14 @@
 //! told only when the result changed.
 
 use std::any::Any;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
-use crate::atom::{no_key_eq, subscribe_core, AtomKind};
-use crate::core::{local_bumps, next_id, Core, Node, Refresh, EPOCH};
+use crate::atom::subscribe_core;
+use crate::core::{local_bumps, next_id, Core, Kind, Node, Refresh, EPOCH};
+use crate::events::NoKey;
 use crate::events::Proposed;
 use crate::runtime::{self, TimerId};
 use crate::store::{Dep, Store};
@@ -166,7 +168,23 @@ pub(crate) fn downcast<V: 'static>(value: &AnyValue) -> &V {
         .expect("nanostate: a dependency value has the type it was declared with")
 }
 
-struct RefreshState {
+/// The store kind of a computed store: keyless, with its arguments kept
+/// under its lock and a refresher.
+#[doc(hidden)]
+pub struct ComputedKind<T>(PhantomData<fn() -> T>);
+
+impl<T: Send + Sync + 'static> Kind for ComputedKind<T> {
+    type Value = T;
+    type Key = NoKey;
+    type Item = NoKey;
+    type Extra = RefreshState;
+    type Refresher = Weak<dyn Refresh>;
+}
+
+/// A computed store's arguments, kept under its core's lock so that
+/// putting them back and committing the result take one lock.
+#[doc(hidden)]
+pub struct RefreshState {
     /// The dependency values the current result was computed from.
     args: Option<Vec<AnyValue>>,
     /// Counts refreshes; a result is committed only by the newest one.
@@ -180,10 +198,9 @@ const NO_EPOCH: u64 = u64::MAX;
 const NO_VERSION: u64 = u64::MAX;
 
 pub(crate) struct ComputedInner<T: Send + Sync + 'static> {
-    core: Arc<Core<AtomKind<T>>>,
+    core: Arc<Core<ComputedKind<T>>>,
     deps: Vec<Arc<dyn Node>>,
     f: ComputeFn<T>,
-    state: Mutex<RefreshState>,
     /// The global epoch at the last refresh: equal means the cache is valid.
     /// Dependency listeners skip a call at once when it is current.
     epoch: AtomicU64,
@@ -208,15 +225,18 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
     ) -> Arc<Self> {
         let versions = deps.iter().map(|_| AtomicU64::new(NO_VERSION)).collect();
         let inner = Arc::new_cyclic(|this: &Weak<Self>| ComputedInner {
-            core: Core::computed(eq, no_key_eq, this.clone()),
+            core: {
+                let refresher: Weak<dyn Refresh> = this.clone();
+                let state = RefreshState {
+                    args: None,
+                    generation: 0,
+                };
+                Core::build(None, eq, state, refresher)
+            },
             versions,
             initial: Mutex::new(None),
             deps,
             f,
-            state: Mutex::new(RefreshState {
-                args: None,
-                generation: 0,
-            }),
             epoch: AtomicU64::new(NO_EPOCH),
             committed: AtomicU64::new(0),
             batched,
@@ -254,8 +274,9 @@ impl<T: Send + Sync + 'static> ComputedInner<T> {
         inner
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, RefreshState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    /// Runs `f` on the arguments, under the core's lock.
+    fn args<R>(&self, f: impl FnOnce(&mut RefreshState) -> R) -> R {
+        f(&mut self.core.lock().extra)
     }
 
     fn on_dependency_change(&self) {
@@ -323,7 +344,8 @@ impl<T: Send + Sync + 'static> Drop for ForgetOnPanic<'_, T> {
             for seen in self.0.versions.iter() {
                 seen.store(NO_VERSION, Ordering::Release);
             }
-            self.0.lock().args = None;
+            // Dropped after the lock is released (values may run user code).
+            drop(self.0.args(|st| st.args.take()));
         }
     }
 }
@@ -384,11 +406,10 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
         // Each new value replaces the previous one in place once compared
         // with it. The generation is taken before reading: of two racing
         // refreshes, the one that read later commits last.
-        let (prev, generation) = {
-            let mut st = self.lock();
+        let (prev, generation) = self.args(|st| {
             st.generation += 1;
             (st.args.take(), st.generation)
-        };
+        });
         let mut changed = missing || prev.is_none();
         let mut args = prev.unwrap_or_else(|| Vec::with_capacity(self.deps.len()));
         let mut equal = Vec::new();
@@ -432,10 +453,19 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
             std::mem::forget(forget);
             value
         });
-        self.lock().args = Some(args);
-        if let Some(value) = value {
-            if !self.core.run_set_hooks(Proposed::Value(&value)) {
-                self.core.replace(value, || {
+        // The arguments go back under the lock of the commit, unless a
+        // refresh started later (it read newer values and keeps its own);
+        // then they are dropped here, unlocked.
+        let mut args = Some(args);
+        let put_back = |st: &mut RefreshState, args: &mut Option<Vec<AnyValue>>| {
+            if st.generation == generation {
+                st.args = args.take();
+            }
+        };
+        match value {
+            Some(value) if !self.core.run_set_hooks(Proposed::Value(&value)) => {
+                self.core.replace(value, |st| {
+                    put_back(st, &mut args);
                     // Only a newer refresh than the last committed one may
                     // commit: a slower, older computation is dropped.
                     let newer = generation > self.committed.load(Ordering::Acquire);
@@ -445,7 +475,9 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
                     newer
                 });
             }
+            _ => self.args(|st| put_back(st, &mut args)),
         }
+        drop(args);
         // Record the epoch, as Nano Stores does, unless another thread wrote
         // a dependency while this refresh ran: then the next read refreshes
         // again instead of trusting a result computed from older values.
@@ -462,13 +494,14 @@ impl<T: Send + Sync + 'static> Refresh for ComputedInner<T> {
     }
 
     fn reset(&self) {
-        let mut st = self.lock();
-        self.epoch.store(NO_EPOCH, Ordering::Release);
-        st.args = None;
-        for seen in self.versions.iter() {
-            seen.store(NO_VERSION, Ordering::Release);
-        }
-        drop(st);
+        let args = self.args(|st| {
+            self.epoch.store(NO_EPOCH, Ordering::Release);
+            for seen in self.versions.iter() {
+                seen.store(NO_VERSION, Ordering::Release);
+            }
+            st.args.take()
+        });
+        drop(args);
         let initial = self
             .initial
             .lock()
@@ -969,8 +1002,8 @@ impl<T: Send + Sync + 'static> Clone for Computed<T> {
 
 impl<T: Send + Sync + 'static> Store for Computed<T> {
     type Value = T;
-    type Kind = AtomKind<T>;
-    fn core(&self) -> &Arc<Core<AtomKind<T>>> {
+    type Kind = ComputedKind<T>;
+    fn core(&self) -> &Arc<Core<ComputedKind<T>>> {
         &self.inner().core
     }
     fn node(&self) -> Arc<dyn Node> {

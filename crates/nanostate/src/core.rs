@@ -72,6 +72,31 @@ pub trait Kind: Send + Sync + 'static {
     type Value: Send + Sync + 'static;
     type Key: Clone + Send + Sync + 'static;
     type Item: Send + Sync + 'static;
+    /// Kept beside the value under the store's lock: a keyed store's key
+    /// equality, a computed store's arguments; nothing for an atom.
+    type Extra: Send + 'static;
+    /// What brings the value up to date before a read: nothing, or a
+    /// computed store's refresh.
+    type Refresher: Refresher;
+}
+
+/// See [`Kind::Refresher`].
+#[doc(hidden)]
+pub trait Refresher: Send + Sync + 'static {
+    fn refresher(&self) -> Option<Arc<dyn Refresh>>;
+}
+
+impl Refresher for () {
+    #[inline]
+    fn refresher(&self) -> Option<Arc<dyn Refresh>> {
+        None
+    }
+}
+
+impl Refresher for Weak<dyn Refresh> {
+    fn refresher(&self) -> Option<Arc<dyn Refresh>> {
+        self.upgrade()
+    }
 }
 
 type V<Kd> = <Kd as Kind>::Value;
@@ -81,6 +106,7 @@ type I<Kd> = <Kd as Kind>::Item;
 pub(crate) type ListenerFn<Kd> =
     Box<dyn Fn(&V<Kd>, Option<&V<Kd>>, Option<&K<Kd>>) + Send + Sync + 'static>;
 pub(crate) type Eq<Kd> = fn(&V<Kd>, &V<Kd>) -> bool;
+/// A keyed store's equality for `set_key`: `(key, old item, new item)`.
 pub(crate) type KeyEq<Kd> = fn(&K<Kd>, Option<&I<Kd>>, &I<Kd>) -> bool;
 
 type StartHook = Arc<dyn Fn(&mut LifecycleEvent) + Send + Sync>;
@@ -202,6 +228,11 @@ impl<Kd: Kind> std::ops::Deref for Listeners<Kd> {
     }
 }
 
+// `repr(C)` with the kind-specific part last (here and in `Core`): every
+// other field sits at the same offset in every store kind, so the code that
+// does not touch that part compiles to identical functions, which the
+// optimizer folds into one (smaller wasm).
+#[repr(C)]
 pub(crate) struct State<Kd: Kind> {
     /// `None` only for a computed store that has not computed yet.
     pub(crate) value: Option<Arc<V<Kd>>>,
@@ -209,7 +240,7 @@ pub(crate) struct State<Kd: Kind> {
     listeners: Option<Listeners<Kd>>,
     hooks: Option<Box<Hooks<Kd>>>,
     pub(crate) eq: Eq<Kd>,
-    pub(crate) key_eq: KeyEq<Kd>,
+    pub(crate) extra: Kd::Extra,
 }
 
 impl<Kd: Kind> State<Kd> {
@@ -246,26 +277,28 @@ impl<Kd: Kind> State<Kd> {
 
 /// The shared part of every store.
 #[doc(hidden)]
+#[repr(C)]
 pub struct Core<Kd: Kind> {
-    state: Mutex<State<Kd>>,
     /// Bumped under the lock on every value replacement.
     version: AtomicU64,
     /// Which hook kinds exist (`HOOK_*`), so hot paths skip them unlocked.
     flags: AtomicU8,
     /// Mirror of `state.value.is_some()`, written under the lock.
     valued: AtomicBool,
-    /// Mirror of the listener count, written under the lock.
-    lc: AtomicU32,
     /// Whether every listener is bare (no listener looks at values), written
     /// under the lock: a write then hands delivery no value.
     bare_only: AtomicBool,
-    /// Set for computed stores: refreshes the cache before a read.
-    refresher: Option<Weak<dyn Refresh>>,
+    /// Mirror of the listener count, written under the lock.
+    lc: AtomicU32,
     this: Weak<Core<Kd>>,
+    state: Mutex<State<Kd>>,
+    /// Set for computed stores: refreshes the cache before a read.
+    refresher: Kd::Refresher,
 }
 
 /// Something that brings a cached value up to date (computed stores).
-pub(crate) trait Refresh: Send + Sync {
+#[doc(hidden)]
+pub trait Refresh: Send + Sync {
     fn refresh(&self);
     fn reset(&self);
 }
@@ -288,25 +321,20 @@ fn count_u32(count: usize) -> u32 {
 pub const STORE_UNMOUNT_DELAY: Duration = Duration::from_millis(1000);
 
 impl<Kd: Kind> Core<Kd> {
-    pub(crate) fn new(value: Option<V<Kd>>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Arc<Self> {
-        Self::build(value, eq, key_eq, None)
+    /// A store with a value from the start (a computed store starts
+    /// without one and has a refresher).
+    pub(crate) fn new(value: V<Kd>, eq: Eq<Kd>, extra: Kd::Extra) -> Arc<Self>
+    where
+        Kd: Kind<Refresher = ()>,
+    {
+        Self::build(Some(value), eq, extra, ())
     }
 
-    /// The core of a computed store: no value yet, and `refresher` brings
-    /// it up to date before every read.
-    pub(crate) fn computed(
-        eq: Eq<Kd>,
-        key_eq: KeyEq<Kd>,
-        refresher: Weak<dyn Refresh>,
-    ) -> Arc<Self> {
-        Self::build(None, eq, key_eq, Some(refresher))
-    }
-
-    fn build(
+    pub(crate) fn build(
         value: Option<V<Kd>>,
         eq: Eq<Kd>,
-        key_eq: KeyEq<Kd>,
-        refresher: Option<Weak<dyn Refresh>>,
+        extra: Kd::Extra,
+        refresher: Kd::Refresher,
     ) -> Arc<Self> {
         let valued = value.is_some();
         Arc::new_cyclic(|this| Core {
@@ -315,7 +343,7 @@ impl<Kd: Kind> Core<Kd> {
                 listeners: None,
                 hooks: None,
                 eq,
-                key_eq,
+                extra,
             }),
             valued: AtomicBool::new(valued),
             version: AtomicU64::new(0),
@@ -371,7 +399,7 @@ impl<Kd: Kind> Core<Kd> {
 
     /// Brings a computed store's cache up to date (nothing for other kinds).
     fn refresh_cache(&self) {
-        if let Some(refresher) = self.refresher.as_ref().and_then(Weak::upgrade) {
+        if let Some(refresher) = self.refresher.refresher() {
             refresher.refresh();
         }
     }
@@ -428,10 +456,6 @@ impl<Kd: Kind> Core<Kd> {
 
     pub(crate) fn set_eq(&self, eq: Eq<Kd>) {
         self.lock().eq = eq;
-    }
-
-    pub(crate) fn set_key_eq(&self, key_eq: KeyEq<Kd>) {
-        self.lock().key_eq = key_eq;
     }
 
     pub(crate) fn set_unmount_delay(&self, delay: Duration) {
@@ -646,18 +670,19 @@ impl<Kd: Kind> Core<Kd> {
         if self.has(HOOK_SET) && self.run_set_hooks(Proposed::Value(&value)) {
             return;
         }
-        self.replace(value, || true);
+        self.replace(value, |_| true);
     }
 
     /// Replaces the value unless equal (or unless `check`, run under the
-    /// lock, says no), then notifies. Returns whether it changed.
-    pub(crate) fn replace(&self, value: V<Kd>, check: impl FnOnce() -> bool) -> bool {
+    /// lock with the store's extra state, says no), then notifies. Returns
+    /// whether it changed.
+    pub(crate) fn replace(&self, value: V<Kd>, check: impl FnOnce(&mut Kd::Extra) -> bool) -> bool {
         let value = Arc::new(value);
         let (old, snapshot) = {
             let mut st = self.lock();
             // The caller's check comes first: an `update` computed from a
             // stale value must retry even if its result equals the newer one.
-            if !check() {
+            if !check(&mut st.extra) {
                 return false;
             }
             if let Some(current) = &st.value {
@@ -778,7 +803,7 @@ impl<Kd: Kind> Core<Kd> {
                 return;
             }
             let mut stale = false;
-            self.replace(next, || {
+            self.replace(next, |_| {
                 stale = self.version.load(Ordering::Acquire) != version;
                 !stale
             });
@@ -1035,7 +1060,7 @@ impl<Kd: Kind> Core<Kd> {
         for cleanup in cleanups {
             cleanup();
         }
-        if let Some(refresher) = self.refresher.as_ref().and_then(Weak::upgrade) {
+        if let Some(refresher) = self.refresher.refresher() {
             refresher.reset();
         }
         // Calls already queued still run (only unsubscribing cancels them,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::core::{next_id, Core, Kind};
+use crate::core::{next_id, Core, KeyEq, Kind};
 use crate::deep_value::{check_write, delete_in, get_in, set_in, Deep};
 use crate::events::Proposed;
 use crate::path::{self, first_segment, PathError, Segment};
@@ -19,6 +19,8 @@ impl Kind for DeepKind {
     /// The path text, as written.
     type Key = String;
     type Item = Deep;
+    type Extra = KeyEq<Self>;
+    type Refresher = ();
 }
 
 /// Equality of the value at a path before and after a `set_key`: `==`.
@@ -89,7 +91,11 @@ pub const fn deep_map() -> DeepMapStore {
 /// ```
 pub const fn deep_map_with(init: fn() -> Deep) -> DeepMapStore {
     DeepMapStore {
-        lazy: Lazy::new(Seed::With(init), <Deep as PartialEq>::eq, item_eq),
+        lazy: Lazy::new(
+            Seed::With(init),
+            <Deep as PartialEq>::eq,
+            item_eq as KeyEq<DeepKind>,
+        ),
     }
 }
 
@@ -129,7 +135,7 @@ impl DeepMapStore {
         key_eq: fn(&String, Option<&Deep>, &Deep) -> bool,
     ) -> Self {
         DeepMapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
+            lazy: Lazy::from_core(Core::new(value, eq, key_eq)),
         }
     }
 
@@ -249,7 +255,7 @@ impl DeepMapStore {
                 }
                 Some(value) => {
                     let old = get_in(current, &parsed.segments);
-                    if (st.key_eq)(&path, old, &value) {
+                    if (st.extra)(&path, old, &value) {
                         return None;
                     }
                     // A hook may have changed the value since the check.
@@ -397,7 +403,7 @@ impl DeepMapStore {
                 }
                 (None, None) => !paths.is_empty(),
                 (None, Some(old)) => {
-                    let Some(key_eq) = core.upgrade().map(|c| c.lock().key_eq) else {
+                    let Some(key_eq) = core.upgrade().map(|c| c.lock().extra) else {
                         return false;
                     };
                     paths.iter().any(|(text, segments)| {
@@ -449,7 +455,7 @@ impl DeepMapStore {
     /// assert_eq!(m.get(), deep!({"a": 1}));
     /// ```
     pub fn set_key_eq(&self, key_eq: fn(&String, Option<&Deep>, &Deep) -> bool) {
-        self.core().set_key_eq(key_eq);
+        self.core().lock().extra = key_eq;
     }
 
     /// Sets the `on_mount` cleanup delay (default 1 s).

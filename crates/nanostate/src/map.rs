@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::core::{next_id, Core, Kind};
+use crate::core::{next_id, Core, KeyEq, Kind};
 use crate::events::Proposed;
 use crate::map_value::MapValue;
 use crate::store::{Lazy, Seed, Store};
@@ -22,6 +22,8 @@ where
     type Value = MapValue<K, V>;
     type Key = K;
     type Item = V;
+    type Extra = KeyEq<Self>;
+    type Refresher = ();
 }
 
 fn item_eq<K, V: PartialEq>(_: &K, old: Option<&V>, new: &V) -> bool {
@@ -74,7 +76,7 @@ where
         lazy: Lazy::new(
             Seed::Value(MapValue::new()),
             <MapValue<K, V> as PartialEq>::eq,
-            item_eq::<K, V>,
+            item_eq::<K, V> as KeyEq<MapKind<K, V>>,
         ),
     }
 }
@@ -95,7 +97,7 @@ where
         lazy: Lazy::new(
             Seed::With(init),
             <MapValue<K, V> as PartialEq>::eq,
-            item_eq::<K, V>,
+            item_eq::<K, V> as KeyEq<MapKind<K, V>>,
         ),
     }
 }
@@ -119,9 +121,9 @@ where
         V: PartialEq,
     {
         let eq = <MapValue<K, V> as PartialEq>::eq;
-        let key_eq = item_eq::<K, V>;
+        let key_eq: KeyEq<MapKind<K, V>> = item_eq::<K, V>;
         MapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
+            lazy: Lazy::from_core(Core::new(value, eq, key_eq)),
         }
     }
 
@@ -146,7 +148,7 @@ where
         key_eq: fn(&K, Option<&V>, &V) -> bool,
     ) -> Self {
         MapStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
+            lazy: Lazy::from_core(Core::new(value, eq, key_eq)),
         }
     }
 
@@ -286,7 +288,7 @@ where
                     Some(next)
                 }
                 Some(value) => {
-                    if (st.key_eq)(&key, current.get(&key), &value) {
+                    if (st.extra)(&key, current.get(&key), &value) {
                         return None;
                     }
                     let mut next = current.clone();
@@ -427,7 +429,7 @@ where
             (Some(key), _) => keys.contains(key),
             (None, None) => !keys.is_empty(),
             (None, Some(old)) => {
-                let Some(key_eq) = core.upgrade().map(|c| c.lock().key_eq) else {
+                let Some(key_eq) = core.upgrade().map(|c| c.lock().extra) else {
                     return false;
                 };
                 keys.iter().any(|k| match (old.get(k), new.get(k)) {
@@ -471,7 +473,7 @@ where
     /// assert_eq!(m.get_key(&"a"), Some(1));
     /// ```
     pub fn set_key_eq(&self, key_eq: fn(&K, Option<&V>, &V) -> bool) {
-        self.core().set_key_eq(key_eq);
+        self.core().lock().extra = key_eq;
     }
 
     /// Sets the `on_mount` cleanup delay (default 1 s).

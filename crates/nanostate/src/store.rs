@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::core::{Core, Eq, KeyEq, Kind, Node};
+use crate::core::{Core, Eq, Kind, Node};
 
 /// Implemented by every store type ([`Atom`](crate::Atom),
 /// [`MapStore`](crate::MapStore), [`Computed`](crate::Computed)), so generic
@@ -136,18 +136,21 @@ pub(crate) enum Lazy<Kd: Kind> {
         cell: OnceLock<Arc<Core<Kd>>>,
         seed: Mutex<Option<Seed<Kd::Value>>>,
         eq: Eq<Kd>,
-        key_eq: KeyEq<Kd>,
+        extra: Kd::Extra,
     },
     Shared(Arc<Core<Kd>>),
 }
 
-impl<Kd: Kind> Lazy<Kd> {
-    pub(crate) const fn new(seed: Seed<Kd::Value>, eq: Eq<Kd>, key_eq: KeyEq<Kd>) -> Self {
+impl<Kd: Kind<Refresher = ()>> Lazy<Kd>
+where
+    Kd::Extra: Copy,
+{
+    pub(crate) const fn new(seed: Seed<Kd::Value>, eq: Eq<Kd>, extra: Kd::Extra) -> Self {
         Lazy::Static {
             cell: OnceLock::new(),
             seed: Mutex::new(Some(seed)),
             eq,
-            key_eq,
+            extra,
         }
     }
 
@@ -163,7 +166,7 @@ impl<Kd: Kind> Lazy<Kd> {
                 cell,
                 seed,
                 eq,
-                key_eq,
+                extra,
             } => cell.get_or_init(|| {
                 let seed = seed.lock().unwrap_or_else(|e| e.into_inner()).take();
                 let value = match seed {
@@ -171,7 +174,7 @@ impl<Kd: Kind> Lazy<Kd> {
                     Some(Seed::With(f)) => f(),
                     None => unreachable!("nanostate: a store's seed is taken only once"),
                 };
-                Core::new(Some(value), *eq, *key_eq)
+                Core::new(value, *eq, *extra)
             }),
         }
     }

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::core::{next_id, Core, Kind};
+use crate::core::{next_id, Core, KeyEq, Kind};
 use crate::events::Proposed;
 use crate::store::{Lazy, Seed, Store};
 use crate::subscription::Subscription;
@@ -99,6 +99,8 @@ impl<T: Fields> Kind for StructKind<T> {
     type Value = T;
     type Key = T::Key;
     type Item = T;
+    type Extra = KeyEq<Self>;
+    type Refresher = ();
 }
 
 /// Whole-value equality: every field equal.
@@ -175,7 +177,11 @@ pub struct StructStore<T: Fields> {
 /// ```
 pub const fn struct_store<T: Fields>(value: T) -> StructStore<T> {
     StructStore {
-        lazy: Lazy::new(Seed::Value(value), fields_eq::<T>, field_key_eq::<T>),
+        lazy: Lazy::new(
+            Seed::Value(value),
+            fields_eq::<T>,
+            field_key_eq::<T> as KeyEq<StructKind<T>>,
+        ),
     }
 }
 
@@ -197,7 +203,11 @@ pub const fn struct_store<T: Fields>(value: T) -> StructStore<T> {
 /// ```
 pub const fn struct_store_with<T: Fields>(init: fn() -> T) -> StructStore<T> {
     StructStore {
-        lazy: Lazy::new(Seed::With(init), fields_eq::<T>, field_key_eq::<T>),
+        lazy: Lazy::new(
+            Seed::With(init),
+            fields_eq::<T>,
+            field_key_eq::<T> as KeyEq<StructKind<T>>,
+        ),
     }
 }
 
@@ -221,9 +231,9 @@ impl<T: Fields> StructStore<T> {
     /// assert_eq!(a.get().y, 2);
     /// ```
     pub fn new(value: T) -> Self {
-        let (eq, key_eq) = (fields_eq::<T>, field_key_eq::<T>);
+        let (eq, key_eq) = (fields_eq::<T>, field_key_eq::<T> as KeyEq<StructKind<T>>);
         StructStore {
-            lazy: Lazy::from_core(Core::new(Some(value), eq, key_eq)),
+            lazy: Lazy::from_core(Core::new(value, eq, key_eq)),
         }
     }
 
@@ -355,7 +365,7 @@ impl<T: Fields> StructStore<T> {
                     return None;
                 }
                 let current = st.value.as_deref()?;
-                if (st.key_eq)(&key, Some(current), &next) {
+                if (st.extra)(&key, Some(current), &next) {
                     return None;
                 }
                 Some(next)

@@ -98,3 +98,40 @@ fn mounted_computed_keeps_notifying_after_its_handles_are_dropped_and_is_freed_a
     assert_eq!(a.listener_count(), 0);
     assert!(freed.load(SeqCst), "freed once unmounted and unreferenced");
 }
+
+#[test]
+fn a_slower_older_refresh_does_not_replace_the_arguments_of_a_newer_one() {
+    use std::sync::Barrier;
+    let a = Atom::new(0);
+    let entered = Arc::new(Barrier::new(2));
+    let resume = Arc::new(Barrier::new(2));
+    let first = Arc::new(AtomicBool::new(true));
+    let (e, r, f) = (entered.clone(), resume.clone(), first.clone());
+    // The first computation pauses after reading a = 0.
+    let c = Computed::new(&a, move |x| {
+        if f.swap(false, SeqCst) {
+            e.wait();
+            r.wait();
+        }
+        *x
+    });
+    let c2 = c.clone();
+    let older = std::thread::spawn(move || c2.get());
+    entered.wait();
+    a.set(1);
+    // A newer refresh computes from a = 1 and commits 1.
+    assert_eq!(c.get(), 1);
+    resume.wait();
+    // The older one (from a = 0) finishes last: its result is dropped, and
+    // so must be its arguments.
+    older.join().unwrap();
+    assert_eq!(c.get(), 1);
+    // Back to 0: compared with the arguments of the result (1), this is a
+    // change; compared with the older refresh's (0), it would not be.
+    a.set(0);
+    assert_eq!(
+        c.get(),
+        0,
+        "computed kept a result older than its arguments"
+    );
+}
