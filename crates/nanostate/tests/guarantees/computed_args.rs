@@ -101,20 +101,9 @@ fn mounted_computed_keeps_notifying_after_its_handles_are_dropped_and_is_freed_a
 
 #[test]
 fn a_slower_older_refresh_does_not_replace_the_arguments_of_a_newer_one() {
-    use std::sync::Barrier;
     let a = Atom::new(0);
-    let entered = Arc::new(Barrier::new(2));
-    let resume = Arc::new(Barrier::new(2));
-    let first = Arc::new(AtomicBool::new(true));
-    let (e, r, f) = (entered.clone(), resume.clone(), first.clone());
     // The first computation pauses after reading a = 0.
-    let c = Computed::new(&a, move |x| {
-        if f.swap(false, SeqCst) {
-            e.wait();
-            r.wait();
-        }
-        *x
-    });
+    let (c, entered, resume) = super::support::computed_pausing_once(&a);
     let c2 = c.clone();
     let older = std::thread::spawn(move || c2.get());
     entered.wait();

@@ -6,7 +6,7 @@ use nanostate::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::SeqCst};
 use std::sync::mpsc;
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 struct DropFlag(Arc<AtomicBool>);
@@ -36,17 +36,7 @@ fn finishes(f: impl FnOnce() + Send + 'static) -> bool {
 #[test]
 fn computed_is_not_stuck_on_a_result_older_than_a_write_from_another_thread() {
     let a = Atom::new(0);
-    let entered = Arc::new(Barrier::new(2));
-    let resume = Arc::new(Barrier::new(2));
-    let first = Arc::new(AtomicBool::new(true));
-    let (e, r, f) = (entered.clone(), resume.clone(), first.clone());
-    let c = Computed::new(&a, move |x| {
-        if f.swap(false, SeqCst) {
-            e.wait();
-            r.wait();
-        }
-        *x
-    });
+    let (c, entered, resume) = super::support::computed_pausing_once(&a);
     let c2 = c.clone();
     let t = std::thread::spawn(move || c2.get());
     entered.wait(); // the computation has read a = 0
@@ -66,18 +56,8 @@ fn computed_is_not_stuck_on_a_result_older_than_a_write_from_another_thread() {
 #[test]
 fn computed_first_read_from_two_threads_at_once_does_not_panic() {
     let a = Atom::new(5);
-    let entered = Arc::new(Barrier::new(2));
-    let resume = Arc::new(Barrier::new(2));
-    let (e, r) = (entered.clone(), resume.clone());
-    let first = Arc::new(AtomicBool::new(true));
     // Only the first computation pauses; the racing reader computes too.
-    let c = Computed::new(&a, move |x| {
-        if first.swap(false, SeqCst) {
-            e.wait();
-            r.wait();
-        }
-        *x
-    });
+    let (c, entered, resume) = super::support::computed_pausing_once(&a);
     let c2 = c.clone();
     let t = std::thread::spawn(move || c2.get());
     entered.wait();

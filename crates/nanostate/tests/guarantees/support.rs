@@ -1,6 +1,9 @@
-//! A shared event log for tests.
+//! Shared test helpers: an event log, and a computed store whose first
+//! computation pauses.
 
-use std::sync::{Arc, Mutex};
+use nanostate::{Atom, Computed};
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::{Arc, Barrier, Mutex};
 
 /// Records events from listeners running on any thread.
 #[derive(Clone, Default)]
@@ -19,4 +22,22 @@ impl Log {
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
+}
+
+/// A computed store equal to `a` whose first computation, after reading its
+/// argument, waits on the first barrier, then on the second; the test
+/// waits on each in turn to act while that computation is in flight.
+pub fn computed_pausing_once(a: &Atom<i32>) -> (Computed<i32>, Arc<Barrier>, Arc<Barrier>) {
+    let entered = Arc::new(Barrier::new(2));
+    let resume = Arc::new(Barrier::new(2));
+    let first = AtomicBool::new(true);
+    let (e, r) = (entered.clone(), resume.clone());
+    let c = Computed::new(a, move |x| {
+        if first.swap(false, SeqCst) {
+            e.wait();
+            r.wait();
+        }
+        *x
+    });
+    (c, entered, resume)
 }
