@@ -2,8 +2,10 @@
 //! receive them.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+pub use nanostate::ErrorHook;
+use nanostate::ErrorHooks;
 
 /// Why a [`Transport`](crate::Transport) could not open a channel or post a
 /// message.
@@ -211,87 +213,10 @@ impl std::error::Error for BroadcastError {
 
 // ----- hooks ------------------------------------------------------------
 
-type HookFn = Arc<dyn Fn(&BroadcastError) + Send + Sync>;
-
 /// A list of error hooks: the process-wide one, or one store's.
-#[derive(Default)]
-pub(crate) struct Hooks {
-    list: Mutex<Vec<(u64, HookFn)>>,
-}
+pub(crate) type Hooks = ErrorHooks<BroadcastError>;
 
-static NEXT_HOOK: AtomicU64 = AtomicU64::new(1);
 static GLOBAL: Hooks = Hooks::new();
-
-impl Hooks {
-    const fn new() -> Self {
-        Hooks {
-            list: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn add(&self, hook: HookFn) -> u64 {
-        let id = NEXT_HOOK.fetch_add(1, Ordering::Relaxed);
-        lock(&self.list).push((id, hook));
-        id
-    }
-
-    fn remove(&self, id: u64) {
-        lock(&self.list).retain(|(i, _)| *i != id);
-    }
-
-    fn snapshot(&self) -> Vec<HookFn> {
-        lock(&self.list).iter().map(|(_, f)| f.clone()).collect()
-    }
-}
-
-enum HookRef {
-    Global,
-    Store(Weak<Hooks>),
-}
-
-/// Keeps an error hook registered: dropping it removes the hook,
-/// [`keep`](Self::keep) keeps it for good.
-///
-/// ```
-/// let hook = nanostate_broadcast::on_error(|err| eprintln!("{err}"));
-/// drop(hook); // removed
-/// ```
-#[must_use = "dropping the guard removes the hook at once; call .keep() to keep it"]
-pub struct ErrorHook {
-    hooks: Option<HookRef>,
-    id: u64,
-}
-
-impl ErrorHook {
-    /// Keeps the hook registered for good.
-    ///
-    /// ```
-    /// nanostate_broadcast::on_error(|err| eprintln!("{err}")).keep();
-    /// ```
-    pub fn keep(mut self) {
-        self.hooks = None;
-    }
-}
-
-impl Drop for ErrorHook {
-    fn drop(&mut self) {
-        match self.hooks.take() {
-            Some(HookRef::Global) => GLOBAL.remove(self.id),
-            Some(HookRef::Store(weak)) => {
-                if let Some(hooks) = weak.upgrade() {
-                    hooks.remove(self.id);
-                }
-            }
-            None => {}
-        }
-    }
-}
-
-impl fmt::Debug for ErrorHook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorHook").field("id", &self.id).finish()
-    }
-}
 
 /// Registers a process-wide error hook: it receives every [`BroadcastError`]
 /// of every shared store of this module (after the store's own hooks).
@@ -320,11 +245,7 @@ impl fmt::Debug for ErrorHook {
 /// assert_eq!(theme.get(), "light");
 /// ```
 pub fn on_error(hook: impl Fn(&BroadcastError) + Send + Sync + 'static) -> ErrorHook {
-    let id = GLOBAL.add(Arc::new(hook));
-    ErrorHook {
-        hooks: Some(HookRef::Global),
-        id,
-    }
+    GLOBAL.add_static(hook)
 }
 
 /// A store's own hooks, created on first use so that a `static` store can
@@ -351,26 +272,14 @@ impl StoreHooks {
     }
 
     pub(crate) fn add(&self, hook: impl Fn(&BroadcastError) + Send + Sync + 'static) -> ErrorHook {
-        let hooks = self.shared();
-        let id = hooks.add(Arc::new(hook));
-        ErrorHook {
-            hooks: Some(HookRef::Store(Arc::downgrade(&hooks))),
-            id,
-        }
+        self.shared().add(hook)
     }
 }
 
 /// Hands `error` to the store's hooks, then to the process-wide ones; with
 /// neither, prints it (native only).
 pub(crate) fn report(store: &Hooks, error: &BroadcastError) {
-    let mine = store.snapshot();
-    let global = GLOBAL.snapshot();
-    for hook in mine.iter().chain(global.iter()) {
-        hook(error);
-    }
-    if mine.is_empty() && global.is_empty() {
-        fallback(error);
-    }
+    store.report(&GLOBAL, [error], fallback);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

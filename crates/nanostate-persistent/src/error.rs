@@ -3,8 +3,10 @@
 //! error hooks ([`PersistError`]), plus the hooks themselves.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
+
+pub use nanostate::ErrorHook;
+use nanostate::ErrorHooks;
 
 /// A failure of a [`StorageEngine`](crate::StorageEngine) operation.
 ///
@@ -300,95 +302,10 @@ impl std::error::Error for PersistError {
 
 // ----- hooks ------------------------------------------------------------
 
-type HookFn = Arc<dyn Fn(&PersistError) + Send + Sync>;
-
 /// A list of error hooks (process-wide, or one store's).
-#[derive(Default)]
-pub(crate) struct Hooks {
-    list: Mutex<Vec<(u64, HookFn)>>,
-}
-
-static NEXT_HOOK: AtomicU64 = AtomicU64::new(1);
-
-impl Hooks {
-    pub(crate) const fn new() -> Self {
-        Hooks {
-            list: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn add(self: &Arc<Self>, f: HookFn) -> ErrorHook {
-        let id = NEXT_HOOK.fetch_add(1, Ordering::Relaxed);
-        self.lock().push((id, f));
-        ErrorHook {
-            hooks: Some(HookRef::Shared(Arc::downgrade(self))),
-            id,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(u64, HookFn)>> {
-        self.list.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn snapshot(&self) -> Vec<HookFn> {
-        self.lock().iter().map(|(_, f)| f.clone()).collect()
-    }
-
-    fn remove(&self, id: u64) {
-        self.lock().retain(|(i, _)| *i != id);
-    }
-}
+pub(crate) type Hooks = ErrorHooks<PersistError>;
 
 static GLOBAL: Hooks = Hooks::new();
-
-enum HookRef {
-    Global,
-    Shared(Weak<Hooks>),
-}
-
-/// Keeps an error hook registered; dropping it removes the hook,
-/// [`keep`](Self::keep) keeps it for good.
-///
-/// ```
-/// let hook = nanostate_persistent::on_error(|err| eprintln!("{err}"));
-/// drop(hook); // removed
-/// ```
-#[must_use = "dropping the guard removes the hook at once; call .keep() to keep it"]
-pub struct ErrorHook {
-    hooks: Option<HookRef>,
-    id: u64,
-}
-
-impl ErrorHook {
-    /// Keeps the hook registered for good.
-    ///
-    /// ```
-    /// nanostate_persistent::on_error(|err| eprintln!("{err}")).keep();
-    /// ```
-    pub fn keep(mut self) {
-        self.hooks = None;
-    }
-}
-
-impl Drop for ErrorHook {
-    fn drop(&mut self) {
-        match self.hooks.take() {
-            Some(HookRef::Global) => GLOBAL.remove(self.id),
-            Some(HookRef::Shared(weak)) => {
-                if let Some(hooks) = weak.upgrade() {
-                    hooks.remove(self.id);
-                }
-            }
-            None => {}
-        }
-    }
-}
-
-impl fmt::Debug for ErrorHook {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ErrorHook").field("id", &self.id).finish()
-    }
-}
 
 /// Registers a process-wide error hook: it receives every [`PersistError`] of
 /// every persistent store (after the store's own hooks). Returns a guard:
@@ -420,12 +337,7 @@ impl fmt::Debug for ErrorHook {
 /// assert_eq!(FULL.load(SeqCst), 1);
 /// ```
 pub fn on_error(hook: impl Fn(&PersistError) + Send + Sync + 'static) -> ErrorHook {
-    let id = NEXT_HOOK.fetch_add(1, Ordering::Relaxed);
-    GLOBAL.lock().push((id, Arc::new(hook)));
-    ErrorHook {
-        hooks: Some(HookRef::Global),
-        id,
-    }
+    GLOBAL.add_static(hook)
 }
 
 /// A store's own error hooks, created on first use (so a `static` store can
@@ -452,7 +364,7 @@ impl StoreHooks {
     }
 
     pub(crate) fn add(&self, hook: impl Fn(&PersistError) + Send + Sync + 'static) -> ErrorHook {
-        self.shared().add(Arc::new(hook))
+        self.shared().add(hook)
     }
 }
 
@@ -462,16 +374,7 @@ pub(crate) fn report(store: &Hooks, errors: Vec<PersistError>) {
     if errors.is_empty() {
         return;
     }
-    let mine = store.snapshot();
-    let global = GLOBAL.snapshot();
-    for err in &errors {
-        for hook in mine.iter().chain(global.iter()) {
-            hook(err);
-        }
-        if mine.is_empty() && global.is_empty() {
-            fallback(err);
-        }
-    }
+    store.report(&GLOBAL, &errors, fallback);
 }
 
 #[cfg(not(target_arch = "wasm32"))]
