@@ -505,12 +505,11 @@ impl<Kd: Kind> Core<Kd> {
         let Some(value) = value else {
             return Subscription::new(slot);
         };
-        // Unsubscribes if the first call panics.
-        let mut guard = UnbindOnPanic(Some(slot));
-        if let Some(slot) = &guard.0 {
+        {
+            let _unbind = UnbindOnPanic(&slot);
             slot.call(&value, None, None);
         }
-        Subscription::new(guard.0.take().expect("set above"))
+        Subscription::new(slot)
     }
 
     fn before_first_listener(&self) {
@@ -1076,14 +1075,13 @@ impl<Kd: Kind> Core<Kd> {
     }
 }
 
-/// Unbinds a listener if dropped while still holding it (its first call
-/// panicked).
-struct UnbindOnPanic<Kd: Kind>(Option<Arc<Slot<Kd>>>);
+/// Unbinds a listener whose first call panicked.
+struct UnbindOnPanic<'a, Kd: Kind>(&'a Arc<Slot<Kd>>);
 
-impl<Kd: Kind> Drop for UnbindOnPanic<Kd> {
+impl<Kd: Kind> Drop for UnbindOnPanic<'_, Kd> {
     fn drop(&mut self) {
-        if let Some(slot) = self.0.take() {
-            slot.unbind();
+        if std::thread::panicking() {
+            self.0.clone().unbind();
         }
     }
 }

@@ -92,3 +92,20 @@ fn computed_listener_still_runs_after_an_earlier_listener_panicked() {
     assert!(quiet(|| a.set(6)).is_err());
     assert_eq!(log.take(), ["10", "12"]);
 }
+
+#[test]
+fn subscribe_whose_first_call_panics_leaves_no_listener_behind() {
+    let a = Atom::new(1);
+    let log = Log::new();
+    let l = log.clone();
+    let result = quiet(|| {
+        a.subscribe(move |v, _| {
+            l.push(format!("call {v}"));
+            panic!("first call");
+        })
+    });
+    assert!(result.is_err(), "the panic reaches the caller");
+    assert_eq!(a.listener_count(), 0);
+    a.set(2);
+    assert_eq!(log.take(), ["call 1"]);
+}
