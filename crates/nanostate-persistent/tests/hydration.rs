@@ -69,6 +69,24 @@ fn ab() -> MapValue<String, u32> {
     [("a".to_string(), 1), ("b".to_string(), 2)].into()
 }
 
+/// A deferred `u32` atom at `key` over a fresh memory engine.
+fn deferred_atom(key: &'static str, default: u32) -> (Arc<MemoryEngine>, PersistentAtom<u32>) {
+    let engine = Arc::new(MemoryEngine::new());
+    let atom = PersistentAtom::new(key, default)
+        .with_engine(engine.clone())
+        .deferred();
+    (engine, atom)
+}
+
+/// A deferred map at prefix `m:` holding [`ab`] over a fresh memory engine.
+fn deferred_map() -> (Arc<MemoryEngine>, PersistentMap<String, u32>) {
+    let engine = Arc::new(MemoryEngine::new());
+    let map = PersistentMap::new("m:", ab())
+        .with_engine(engine.clone())
+        .deferred();
+    (engine, map)
+}
+
 fn entries(m: &PersistentMap<String, u32>) -> Vec<(String, u32)> {
     let mut all: Vec<(String, u32)> = m.get().iter().map(|(k, v)| (k.clone(), *v)).collect();
     all.sort();
@@ -122,10 +140,7 @@ fn deferred_atom_holds_its_default_and_touches_no_storage_until_restore() {
 
 #[test]
 fn restored_atom_saves_its_changes() {
-    let engine = Arc::new(MemoryEngine::new());
-    let n = PersistentAtom::new("n", 0u32)
-        .with_engine(engine.clone())
-        .deferred();
+    let (engine, n) = deferred_atom("n", 0);
     n.restore();
     assert_eq!(n.get(), 0);
     assert_eq!(engine.write_count(), 0);
@@ -138,11 +153,8 @@ fn restored_atom_saves_its_changes() {
 
 #[test]
 fn atom_write_before_restore_loses_to_a_stored_value() {
-    let engine = Arc::new(MemoryEngine::new());
+    let (engine, v) = deferred_atom("v", 3);
     engine.insert("v", "7");
-    let v = PersistentAtom::new("v", 3u32)
-        .with_engine(engine.clone())
-        .deferred();
     let heard = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
     let _sub = v.listen(move |new, old| h.lock().unwrap().push((*new, *old)));
@@ -158,10 +170,7 @@ fn atom_write_before_restore_loses_to_a_stored_value() {
 
 #[test]
 fn atom_write_before_restore_is_kept_and_saved_where_nothing_is_stored() {
-    let engine = Arc::new(MemoryEngine::new());
-    let v = PersistentAtom::new("v", 3u32)
-        .with_engine(engine.clone())
-        .deferred();
+    let (engine, v) = deferred_atom("v", 3);
     let heard = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
     let _sub = v.listen(move |new, old| h.lock().unwrap().push((*new, *old)));
@@ -176,10 +185,7 @@ fn atom_write_before_restore_is_kept_and_saved_where_nothing_is_stored() {
 
 #[test]
 fn atom_back_at_its_default_before_restore_writes_nothing() {
-    let engine = Arc::new(MemoryEngine::new());
-    let v = PersistentAtom::new("v", 3u32)
-        .with_engine(engine.clone())
-        .deferred();
+    let (engine, v) = deferred_atom("v", 3);
     v.set(5);
     v.set(3);
     v.restore();
@@ -191,11 +197,8 @@ fn atom_back_at_its_default_before_restore_writes_nothing() {
 #[test]
 fn atom_restore_over_corrupt_text_reports_it_and_keeps_memory() {
     // Without a write before restore: the default, the entry untouched.
-    let engine = Arc::new(MemoryEngine::new());
+    let (engine, v) = deferred_atom("v", 3);
     engine.insert("v", "{corrupt");
-    let v = PersistentAtom::new("v", 3u32)
-        .with_engine(engine.clone())
-        .deferred();
     let (log, hook) = collector();
     let _hook = v.on_error(hook);
     assert_eq!(v.get(), 3);
@@ -210,11 +213,8 @@ fn atom_restore_over_corrupt_text_reports_it_and_keeps_memory() {
     assert_eq!(engine.write_count(), 0);
 
     // With a write before restore: kept, and saved over the corrupt text.
-    let engine = Arc::new(MemoryEngine::new());
+    let (engine, w) = deferred_atom("w", 3);
     engine.insert("w", "{corrupt");
-    let w = PersistentAtom::new("w", 3u32)
-        .with_engine(engine.clone())
-        .deferred();
     let (log, hook) = collector();
     let _hook = w.on_error(hook);
     w.set(9);
@@ -307,11 +307,8 @@ fn restore_twice_and_restore_of_a_normal_store_do_nothing() {
 fn deferred_atom_mounted_before_restore_syncs_from_restore_to_unmount() {
     let clock = ManualClock::new();
     let _installed = clock.install();
-    let engine = Arc::new(MemoryEngine::new());
+    let (engine, a) = deferred_atom("tab", 0);
     engine.insert("tab", "1");
-    let a = PersistentAtom::new("tab", 0u32)
-        .with_engine(engine.clone())
-        .deferred();
     let heard = Arc::new(Mutex::new(Vec::new()));
     let h = heard.clone();
     let sub = a.listen(move |new, old| h.lock().unwrap().push((*new, *old)));
@@ -351,10 +348,7 @@ fn deferred_atom_mounted_before_restore_syncs_from_restore_to_unmount() {
 fn deferred_atom_restored_before_mounting_syncs_once_mounted() {
     let clock = ManualClock::new();
     let _installed = clock.install();
-    let engine = Arc::new(MemoryEngine::new());
-    let a = PersistentAtom::new("tab", 0u32)
-        .with_engine(engine.clone())
-        .deferred();
+    let (engine, a) = deferred_atom("tab", 0);
     a.restore();
     assert_eq!(engine.watcher_count(), 0);
     engine.external_set("tab", "6");
@@ -558,10 +552,7 @@ fn map_restore_on_an_engine_without_listing_probes_keys_written_before() {
 fn deferred_map_mounted_before_restore_syncs_after_it_without_echo() {
     let clock = ManualClock::new();
     let _installed = clock.install();
-    let engine = Arc::new(MemoryEngine::new());
-    let m = PersistentMap::new("m:", ab())
-        .with_engine(engine.clone())
-        .deferred();
+    let (engine, m) = deferred_map();
     let sub = m.listen(|_, _, _| {});
     engine.external_set("m:a", "10");
     assert_eq!(m.get_key("a"), Some(1), "not followed before restore");
@@ -588,11 +579,8 @@ fn deferred_map_mounted_before_restore_syncs_after_it_without_echo() {
 
 #[test]
 fn restore_from_another_thread_while_mounted_subscribes_once() {
-    let engine = Arc::new(MemoryEngine::new());
+    let (engine, a) = deferred_atom("t", 0);
     engine.insert("t", "1");
-    let a = PersistentAtom::new("t", 0u32)
-        .with_engine(engine.clone())
-        .deferred();
     let _sub = a.listen(|_, _| {});
     let handles: Vec<_> = (0..4)
         .map(|_| {
