@@ -3,6 +3,40 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use std::time::Instant;
+
+#[cfg(target_arch = "wasm32")]
+pub use wasm_clock::Instant;
+
+/// `std::time::Instant` does not exist on `wasm32-unknown-unknown`; the
+/// host passes in its clock (`performance.now()`, in milliseconds).
+#[cfg(target_arch = "wasm32")]
+mod wasm_clock {
+    use std::time::Duration;
+
+    #[link(wasm_import_module = "nanostate_bench")]
+    extern "C" {
+        fn now_ms() -> f64;
+    }
+
+    /// A point in time read from the host's clock.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Instant(f64);
+
+    impl Instant {
+        pub fn now() -> Self {
+            // SAFETY: an imported host function with no arguments that
+            // returns a number; it touches no Rust memory.
+            Instant(unsafe { now_ms() })
+        }
+
+        pub fn elapsed(&self) -> Duration {
+            Duration::from_secs_f64((Self::now().0 - self.0).max(0.0) / 1000.0)
+        }
+    }
+}
+
 /// How long to run.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {

@@ -32,9 +32,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::hint::black_box;
 use std::rc::{Rc, Weak};
-use std::time::Instant;
 
-use harness::{measure, Config, Counter, Timing};
+use harness::{measure, Config, Counter, Instant, Timing};
 
 #[global_allocator]
 static GLOBAL: alloc::CountingAlloc = alloc::CountingAlloc;

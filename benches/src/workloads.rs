@@ -3,12 +3,11 @@
 //! was a change), and returns an [`Outcome`].
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use nanostate::{Atom, Computed, Subscription};
 
 use crate::alloc;
-use crate::harness::{measure, Config, Counter, Timing};
+use crate::harness::{measure, Config, Counter, Instant, Timing};
 
 /// What a result is measured in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -56,6 +56,7 @@ fn main() -> ExitCode {
             "benchmarks",
             cargo(&["run", "--release", "-p", "nanostate-benches"]),
         ),
+        Some("bench-wasm") => bench_wasm(args.iter().any(|a| a == "--quick")),
         Some("demo") => demo::run(),
         Some("e2e") => e2e::run(),
         Some("cart") => run(
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|demo|cart>"
+                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|bench-wasm [--quick]|demo|cart>"
             );
             return ExitCode::from(2);
         }
@@ -172,6 +173,33 @@ fn fuzz(seconds: u64) -> Result<(), String> {
     run("fuzz (bounded)", cmd)
 }
 
+/// The benchmarks compiled to wasm and run in node (`benches/wasm`).
+fn bench_wasm(quick: bool) -> Result<(), String> {
+    let toolchain = wasm::ensure_target()?;
+    run(
+        "wasm benchmarks: build",
+        wasm::cargo(
+            toolchain,
+            &[
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "nanostate-benches-wasm",
+            ],
+        ),
+    )?;
+    let module = Path::new(wasm::target_dir(toolchain))
+        .join(wasm::TARGET)
+        .join("release/nanostate_benches_wasm.wasm");
+    let mut node = Command::new("node");
+    node.arg("benches/wasm/run.mjs").arg(module);
+    if quick {
+        node.arg("--quick");
+    }
+    run("wasm benchmarks: run in node", node)
+}
+
 fn ci() -> Result<(), String> {
     run("format", cargo(&["fmt", "--all", "--", "--check"]))?;
     run(
@@ -205,5 +233,6 @@ fn ci() -> Result<(), String> {
             "--",
             "--quick",
         ]),
-    )
+    )?;
+    bench_wasm(true)
 }
