@@ -12,7 +12,7 @@ use nanostate::{MapValue, Store};
 use nanostate_persistent::*;
 
 mod common;
-use common::{collector, taken};
+use common::{collector, taken, NoList};
 
 /// `(operation, key, is a decode error)` of each error.
 fn summary(errors: &[PersistError]) -> Vec<(Operation, String, bool)> {
@@ -513,21 +513,6 @@ fn map_restore_with_storage_missing_reports_it_and_saves_memory_with_the_next_ch
         pairs(&[("m:a", "10"), ("m:c", "3"), ("m:d", "4")])
     );
     assert_eq!(engine.write_count(), 2);
-}
-
-/// An engine that cannot list.
-struct NoList(MemoryEngine);
-
-impl StorageEngine for NoList {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.0.get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0.set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StorageError> {
-        self.0.remove(key)
-    }
 }
 
 #[test]

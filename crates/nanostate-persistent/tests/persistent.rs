@@ -13,7 +13,7 @@ use nanostate::{batch, computed, Computed, MapValue, Store};
 use nanostate_persistent::*;
 
 mod common;
-use common::{collector, taken};
+use common::{collector, taken, NoList};
 
 fn memory() -> Arc<MemoryEngine> {
     Arc::new(MemoryEngine::new())
@@ -618,21 +618,6 @@ fn map_external_changes_apply_per_key_while_mounted_without_echo() {
     let _sub = m.listen(|_, _, _| {});
     assert_eq!(m.get_key("b"), Some(50), "read again on mount");
     assert_eq!(engine.write_count(), 0);
-}
-
-/// An engine that cannot list (like a minimal custom engine).
-struct NoList(MemoryEngine);
-
-impl StorageEngine for NoList {
-    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.0.get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0.set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StorageError> {
-        self.0.remove(key)
-    }
 }
 
 #[test]
