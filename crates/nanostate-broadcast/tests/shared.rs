@@ -30,6 +30,23 @@ where
     (log, sub)
 }
 
+/// A peer, the values its listener was called with, and its subscription.
+type Recorded = (SharedAtom<u32>, Arc<Mutex<Vec<u32>>>, Subscription);
+
+/// One peer per origin on `bus`, each mounted by a recording subscription
+/// in turn.
+fn recorded_peers<const N: usize>(
+    bus: &Arc<LocalBus>,
+    name: &str,
+    origins: [&str; N],
+) -> [Recorded; N] {
+    origins.map(|origin| {
+        let peer = peer(bus, name, origin);
+        let (log, sub) = record(&peer);
+        (peer, log, sub)
+    })
+}
+
 fn values<T: Clone>(log: &Arc<Mutex<Vec<T>>>) -> Vec<T> {
     log.lock().unwrap().clone()
 }
@@ -73,10 +90,7 @@ fn on(channel: &str, messages: &[String]) -> Vec<(String, String)> {
 #[test]
 fn two_peers_converge_on_every_write() {
     let bus = Arc::new(LocalBus::new());
-    let a = peer(&bus, "two", "tab-a");
-    let b = peer(&bus, "two", "tab-b");
-    let (log_a, _sa) = record(&a);
-    let (log_b, _sb) = record(&b);
+    let [(a, log_a, _sa), (b, log_b, _sb)] = recorded_peers(&bus, "two", ["tab-a", "tab-b"]);
 
     a.set(1);
     b.set(2);
@@ -91,12 +105,8 @@ fn two_peers_converge_on_every_write() {
 #[test]
 fn three_peers_converge() {
     let bus = Arc::new(LocalBus::new());
-    let a = peer(&bus, "three", "a");
-    let b = peer(&bus, "three", "b");
-    let c = peer(&bus, "three", "c");
-    let (log_a, _sa) = record(&a);
-    let (log_b, _sb) = record(&b);
-    let (log_c, _sc) = record(&c);
+    let [(a, log_a, _sa), (b, log_b, _sb), (c, log_c, _sc)] =
+        recorded_peers(&bus, "three", ["a", "b", "c"]);
 
     c.set(7);
     a.set(8);
@@ -115,12 +125,8 @@ fn three_peers_converge() {
 #[test]
 fn concurrent_writes_resolve_by_clock_then_origin() {
     let bus = Arc::new(LocalBus::queued());
-    let a = peer(&bus, "race", "tab-a");
-    let b = peer(&bus, "race", "tab-b");
-    let c = peer(&bus, "race", "tab-c");
-    let (log_a, _sa) = record(&a);
-    let (log_b, _sb) = record(&b);
-    let (log_c, _sc) = record(&c);
+    let [(a, log_a, _sa), (b, log_b, _sb), (c, log_c, _sc)] =
+        recorded_peers(&bus, "race", ["tab-a", "tab-b", "tab-c"]);
     // Three hellos; nobody holds a written value, so nobody answers.
     assert_eq!(bus.flush(), 3);
 
