@@ -8,11 +8,13 @@
 use std::sync::{Arc, Mutex};
 
 use js_sys::Promise;
-use nanostate::{Store, Subscription};
 use nanostate_broadcast::*;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+
+mod common;
+use common::{record, values};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -30,22 +32,6 @@ async fn sleep(ms: i32) {
 
 fn peer(name: &str, origin: &str) -> SharedAtom<u32> {
     SharedAtom::new(name.to_string(), 0u32).with_origin(origin)
-}
-
-fn record<S: Store>(store: &S) -> (Arc<Mutex<Vec<S::Value>>>, Subscription)
-where
-    S::Value: Clone,
-{
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let l = log.clone();
-    let sub = nanostate::subscribe(store, move |v: &S::Value, _| {
-        l.lock().unwrap().push(v.clone())
-    });
-    (log, sub)
-}
-
-fn values<T: Clone>(log: &Arc<Mutex<Vec<T>>>) -> Vec<T> {
-    log.lock().unwrap().clone()
 }
 
 #[wasm_bindgen_test]

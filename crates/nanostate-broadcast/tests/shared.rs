@@ -9,25 +9,14 @@ use nanostate::runtime::ManualClock;
 use nanostate::{computed, Computed, Store, Subscription};
 use nanostate_broadcast::*;
 
+mod common;
+use common::{record, values};
+
 /// A peer holding a `u32` (default 0) on `bus`.
 fn peer(bus: &Arc<LocalBus>, name: &str, origin: &str) -> SharedAtom<u32> {
     SharedAtom::new(name.to_string(), 0u32)
         .with_transport(bus.clone())
         .with_origin(origin)
-}
-
-/// Subscribes to `store` (which mounts it) and records every value its
-/// listener is called with.
-fn record<S: Store>(store: &S) -> (Arc<Mutex<Vec<S::Value>>>, Subscription)
-where
-    S::Value: Clone,
-{
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let l = log.clone();
-    let sub = nanostate::subscribe(store, move |v: &S::Value, _| {
-        l.lock().unwrap().push(v.clone())
-    });
-    (log, sub)
 }
 
 /// A peer, the values its listener was called with, and its subscription.
@@ -45,10 +34,6 @@ fn recorded_peers<const N: usize>(
         let (log, sub) = record(&peer);
         (peer, log, sub)
     })
-}
-
-fn values<T: Clone>(log: &Arc<Mutex<Vec<T>>>) -> Vec<T> {
-    log.lock().unwrap().clone()
 }
 
 /// Collects the errors of `store`.
