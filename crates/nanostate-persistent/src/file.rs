@@ -4,6 +4,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::engine::StorageEngine;
 use crate::error::StorageError;
@@ -25,12 +27,27 @@ static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 /// (`cart:items` → `cart%3Aitems.value`); the content is the codec's text.
 ///
 /// **Writes are atomic.** `set` writes a temporary file in the same
-/// directory (`<name>.<pid>-<n>.tmp`), flushes it to disk (`fsync`), then
-/// renames it over the entry, and finally flushes the directory. A crash at
-/// any point leaves either the old file or the new one, never a mix; a
-/// leftover temporary file is never read (nor listed) and never replaces an
-/// entry. Nothing watches the directory: changes made by other processes
-/// are seen when a store loads (first use, and each mount), not live.
+/// directory (`<name>.<pid>-<run>-<n>.tmp`: the writer's process id, a
+/// number telling this run of the process from an earlier one with the same
+/// id, and a counter), flushes it to disk (`fsync`), then renames it over
+/// the entry, and finally flushes the directory. A crash at any point leaves
+/// either the old file or the new one, never a mix (the test suite kills
+/// writers with `SIGKILL` to check it); a leftover temporary file is never
+/// read (nor listed) and never replaces an entry.
+///
+/// **Leftovers of crashed writers are swept.** [`FileEngine::new`] deletes
+/// the temporary files of writers that are gone, so a process that crashes
+/// often does not fill the disk. A file is a dead writer's when its process
+/// id is not a running process (on Linux, no `/proc/<pid>`), or when it is
+/// this process's id but an earlier run's; elsewhere, when it is older than
+/// a day. A running process's temporary files are never touched.
+///
+/// **Several processes on one directory.** Writers of different keys never
+/// meet. Writers of the same key each rename a complete file over the
+/// entry, so the entry always holds one writer's complete value; the last
+/// rename wins. Nothing watches the directory: changes made by other
+/// processes are seen when a store loads (first use, and each mount), not
+/// live.
 ///
 /// ```
 /// use nanostate_persistent::{persistent_atom, FileEngine, PersistentAtom, StorageEngine};
@@ -53,9 +70,12 @@ pub struct FileEngine {
 }
 
 impl FileEngine {
-    /// An engine keeping its files in `dir`, which is created if missing.
-    /// Fails with [`StorageError::Unavailable`] if it cannot be created or is
-    /// not a directory.
+    /// An engine keeping its files in `dir`, which is created if missing,
+    /// after deleting the temporary files that crashed writers left there
+    /// (see [Leftovers](FileEngine#leftovers-of-crashed-writers-are-swept);
+    /// best effort: a file that cannot be deleted stays). Fails with
+    /// [`StorageError::Unavailable`] if the directory cannot be created or
+    /// is not a directory.
     ///
     /// ```
     /// use nanostate_persistent::{FileEngine, StorageError};
@@ -78,6 +98,7 @@ impl FileEngine {
                 dir.display()
             )));
         }
+        sweep_dead_temps(&dir);
         Ok(FileEngine { dir })
     }
 
@@ -146,9 +167,10 @@ impl StorageEngine for FileEngine {
         let path = self.path_for(key)?;
         let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let temp = self.dir.join(format!(
-            "{}.{}-{n}{TEMP_SUFFIX}",
+            "{}.{}-{}-{n}{TEMP_SUFFIX}",
             encode_name(key),
-            std::process::id()
+            std::process::id(),
+            run_id()
         ));
         let written = (|| {
             let mut file = fs::OpenOptions::new()
@@ -213,6 +235,75 @@ impl StorageEngine for FileEngine {
     }
 }
 
+/// A number telling this run of the process from earlier runs that had the
+/// same process id (containers restart with the same pids): the start time
+/// in nanoseconds, taken once.
+fn run_id() -> u64 {
+    static RUN: OnceLock<u64> = OnceLock::new();
+    *RUN.get_or_init(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    })
+}
+
+/// The writer of a temporary file: its process id and, for files written
+/// since runs were named, its run.
+fn temp_writer(file_name: &str) -> Option<(u32, Option<u64>)> {
+    let stem = file_name.strip_suffix(TEMP_SUFFIX)?;
+    let (_, writer) = stem.rsplit_once('.')?;
+    let mut parts = writer.split('-');
+    let pid = parts.next()?.parse().ok()?;
+    let second = parts.next()?;
+    match parts.next() {
+        // `<pid>-<run>-<n>`
+        Some(counter) => {
+            counter.parse::<u64>().ok()?;
+            Some((pid, Some(second.parse().ok()?)))
+        }
+        // `<pid>-<n>`, written before runs were named
+        None => {
+            second.parse::<u64>().ok()?;
+            Some((pid, None))
+        }
+    }
+}
+
+/// Whether the writer of a temporary file is gone, so the file is garbage.
+fn writer_is_dead(pid: u32, run: Option<u64>, path: &Path) -> bool {
+    if pid == std::process::id() {
+        // This process wrote it only if this run did.
+        return run != Some(run_id());
+    }
+    if Path::new("/proc/self").exists() {
+        return !Path::new(&format!("/proc/{pid}")).exists();
+    }
+    // No way to ask whether the process lives: a write never takes a day.
+    const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > DAY)
+}
+
+/// Deletes the temporary files of dead writers in `dir` (best effort).
+fn sweep_dead_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some((pid, run)) = name.to_str().and_then(temp_writer) else {
+            continue;
+        };
+        let path = entry.path();
+        if writer_is_dead(pid, run, &path) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
 fn encode_name(key: &str) -> String {
     let mut name = String::with_capacity(key.len());
     for byte in key.bytes() {
@@ -244,4 +335,28 @@ fn decode_name(name: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_names_name_their_writer() {
+        assert_eq!(temp_writer("cart%3Aa.41-977-3.tmp"), Some((41, Some(977))));
+        assert_eq!(temp_writer("volume.41-3.tmp"), Some((41, None)));
+        assert_eq!(temp_writer("volume.value"), None);
+        assert_eq!(temp_writer("volume.x-3.tmp"), None);
+        assert_eq!(temp_writer("volume.41.tmp"), None);
+        assert_eq!(temp_writer("41-3.tmp"), None);
+    }
+
+    #[test]
+    fn this_run_is_alive_and_earlier_runs_with_its_pid_are_dead() {
+        let me = std::process::id();
+        let path = Path::new("unused");
+        assert!(!writer_is_dead(me, Some(run_id()), path));
+        assert!(writer_is_dead(me, Some(run_id().wrapping_add(1)), path));
+        assert!(writer_is_dead(me, None, path));
+    }
 }

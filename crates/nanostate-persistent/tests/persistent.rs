@@ -687,15 +687,32 @@ fn file_engine_round_trips_any_key_text_and_lists_by_prefix() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The id of a process that has exited (and been reaped).
+#[cfg(target_os = "linux")]
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    child.wait().unwrap();
+    child.id()
+}
+
 #[test]
+#[cfg(unix)]
 fn file_engine_leftover_or_half_written_temp_files_never_replace_the_value() {
     let dir = temp_dir("crash");
     let engine = FileEngine::new(&dir).unwrap();
     engine.set("cart", "[\"old\"]").unwrap();
     // What a crash leaves: a complete temp file that was never renamed, and
-    // a half-written one.
-    std::fs::write(dir.join("cart.4242-0.tmp"), "[\"new\"]").unwrap();
-    std::fs::write(dir.join("cart.4242-1.tmp"), "[\"ne").unwrap();
+    // a half-written one, of a writer that is still running.
+    let mut live = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let (complete, half) = (
+        format!("cart.{}-7-0.tmp", live.id()),
+        format!("cart.{}-7-1.tmp", live.id()),
+    );
+    std::fs::write(dir.join(&complete), "[\"new\"]").unwrap();
+    std::fs::write(dir.join(&half), "[\"ne").unwrap();
 
     let after_restart = FileEngine::new(&dir).unwrap();
     assert_eq!(
@@ -714,11 +731,52 @@ fn file_engine_leftover_or_half_written_temp_files_never_replace_the_value() {
         std::fs::read_to_string(dir.join("cart.value")).unwrap(),
         "[\"newer\"]"
     );
-    // Our write left no temp file of its own; the old leftovers are ignored.
-    assert_eq!(
-        files_in(&dir),
-        ["cart.4242-0.tmp", "cart.4242-1.tmp", "cart.value"]
-    );
+    // Our write left no temp file of its own; the live writer's are kept.
+    let mut expected = vec![complete, half, "cart.value".to_string()];
+    expected.sort();
+    assert_eq!(files_in(&dir), expected);
+    live.kill().unwrap();
+    live.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[cfg(target_os = "linux")] // liveness through /proc
+fn file_engine_open_sweeps_dead_writers_temp_files_and_keeps_live_ones() {
+    let dir = temp_dir("sweep");
+    let engine = FileEngine::new(&dir).unwrap();
+    engine.set("cart", "1").unwrap();
+    let mut live = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let (dead, me, live_pid) = (dead_pid(), std::process::id(), live.id());
+    let leftovers = [
+        format!("cart.{dead}-5-0.tmp"),     // a crashed writer
+        format!("cart.{dead}-3.tmp"),       // one of an older version
+        format!("cart.{me}-1-9.tmp"),       // an earlier run with our pid
+        format!("cart.{live_pid}-5-0.tmp"), // a running writer
+        "cart.notes.tmp".to_string(),       // not a name this engine writes
+    ];
+    for name in &leftovers {
+        std::fs::write(dir.join(name), "x").unwrap();
+    }
+    // Opening the directory sweeps; the engine already open sees no change.
+    let _reopened = FileEngine::new(&dir).unwrap();
+    let mut kept = vec![
+        format!("cart.{live_pid}-5-0.tmp"),
+        "cart.notes.tmp".to_string(),
+        "cart.value".to_string(),
+    ];
+    kept.sort();
+    assert_eq!(files_in(&dir), kept);
+    assert_eq!(engine.get("cart").unwrap().as_deref(), Some("1"));
+
+    // Once the writer is gone, its file goes at the next open.
+    live.kill().unwrap();
+    live.wait().unwrap();
+    FileEngine::new(&dir).unwrap();
+    assert_eq!(files_in(&dir), ["cart.notes.tmp", "cart.value"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
