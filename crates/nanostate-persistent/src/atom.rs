@@ -1,7 +1,7 @@
 //! [`PersistentAtom`]: an [`Atom`] saved under one storage key.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use nanostate::__private::Core;
 use nanostate::{Atom, Store};
@@ -12,7 +12,7 @@ use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
-use crate::hooks::{install, lock, restore, Link, Persisted};
+use crate::hooks::{install, lock, restore, Link, Persisted, Retry};
 
 /// The default value of a store, given as a value (run time) or a function
 /// (`static` items).
@@ -341,6 +341,7 @@ where
         let mut sync = EntrySync {
             raw: None,
             last_load_error: None,
+            unsaved: None,
         };
         let read = if self.deferred {
             Ok(None) // read at `restore`
@@ -375,7 +376,9 @@ where
         };
         let atom = Atom::new(value);
         let last = atom.peek();
-        let inner = Arc::new(AtomInner {
+        let inner = Arc::new_cyclic(|me| AtomInner {
+            me: me.clone(),
+            retry: Retry::default(),
             key,
             atom,
             default,
@@ -448,9 +451,16 @@ struct EntrySync {
     /// The last load error, so a storage that stays unavailable is reported
     /// once, not on every mount.
     last_load_error: Option<StorageError>,
+    /// Why the last save failed, if it did: the value in memory is not in
+    /// storage yet. The next load writes it again instead of reading the
+    /// older stored one (and reports only a different failure).
+    unsaved: Option<PersistErrorKind>,
 }
 
 struct AtomInner<T: Send + Sync + 'static> {
+    /// This state, for the retry timer.
+    me: Weak<AtomInner<T>>,
+    retry: Retry,
     key: String,
     atom: Atom<T>,
     default: T,
@@ -497,6 +507,60 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> AtomInner<T> {
             },
         }
     }
+
+    /// Writes `value` to the entry, noting the outcome in `sync`. After a
+    /// failure the value counts as unsaved (and not as the last saved one,
+    /// so writing it again is not skipped).
+    fn write(&self, sync: &mut EntrySync, value: &T) -> Option<PersistErrorKind> {
+        let error = match self.codec.encode(value) {
+            Ok(raw) => match self.engine.set(&self.key, &raw) {
+                Ok(()) => {
+                    sync.raw = Some(raw);
+                    None
+                }
+                Err(e) => Some(PersistErrorKind::Storage(e)),
+            },
+            Err(e) => Some(PersistErrorKind::Encode(e)),
+        };
+        if error.is_some() {
+            *lock(&self.last) = None;
+            self.retry.schedule(self.me.clone());
+        } else {
+            self.retry.saved();
+        }
+        sync.unsaved.clone_from(&error);
+        error
+    }
+
+    /// Writes the value whose save failed again; returns whether it is now
+    /// saved (or nothing was unsaved). A retry failing as the save did is
+    /// not reported again.
+    fn try_unsaved(&self) -> bool {
+        let (error, repeated) = {
+            let mut sync = lock(&self.sync);
+            let Some(before) = sync.unsaved.clone() else {
+                return true;
+            };
+            let Some(current) = self.atom.peek() else {
+                return true;
+            };
+            let error = self.write(&mut sync, &current);
+            if error.is_none() {
+                *lock(&self.last) = Some(current);
+            }
+            let repeated = error.as_ref().is_some_and(|e| e.same_failure(&before));
+            (error, repeated)
+        };
+        match error {
+            None => true,
+            Some(kind) => {
+                if !repeated {
+                    self.report(Operation::Save, kind);
+                }
+                false
+            }
+        }
+    }
 }
 
 impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
@@ -512,11 +576,18 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
         self.report(Operation::Watch, PersistErrorKind::Storage(error));
     }
 
+    fn retry(&self) -> &Retry {
+        &self.retry
+    }
+
+    fn retry_unsaved(&self) {
+        self.try_unsaved();
+    }
+
     /// The `on_notify` hook: writes the new value unless it is the one last
     /// saved or applied.
     fn save(&self) {
-        let mut error = None;
-        {
+        let error = {
             let mut sync = lock(&self.sync);
             let Some(current) = self.atom.peek() else {
                 return;
@@ -528,14 +599,8 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
                 }
                 *last = Some(current.clone());
             }
-            match self.codec.encode(&current) {
-                Ok(raw) => match self.engine.set(&self.key, &raw) {
-                    Ok(()) => sync.raw = Some(raw),
-                    Err(e) => error = Some(PersistErrorKind::Storage(e)),
-                },
-                Err(e) => error = Some(PersistErrorKind::Encode(e)),
-            }
-        }
+            self.write(&mut sync, &current)
+        };
         if let Some(kind) = error {
             self.report(Operation::Save, kind);
         }
@@ -543,6 +608,11 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Persisted for AtomInner<T> {
 
     /// Reads the entry again (on mount).
     fn reload(&self) {
+        // A value that failed to save is newer than the stored one: write
+        // it, and read only once storage holds it.
+        if !self.try_unsaved() {
+            return;
+        }
         match self.engine.get(&self.key) {
             Ok(raw) => {
                 lock(&self.sync).last_load_error = None;

@@ -183,6 +183,23 @@ pub enum PersistErrorKind {
     BadKey(String),
 }
 
+impl PersistErrorKind {
+    /// Whether `self` is the same failure as `other` for reporting: the
+    /// same kind of problem (and I/O error kind), whatever its message says
+    /// (a temporary file's name, say). A retry failing the same way is not
+    /// reported again.
+    pub(crate) fn same_failure(&self, other: &PersistErrorKind) -> bool {
+        use std::mem::discriminant;
+        match (self, other) {
+            (PersistErrorKind::Storage(a), PersistErrorKind::Storage(b)) => match (a, b) {
+                (StorageError::Io { kind: x, .. }, StorageError::Io { kind: y, .. }) => x == y,
+                _ => discriminant(a) == discriminant(b),
+            },
+            _ => discriminant(self) == discriminant(other),
+        }
+    }
+}
+
 impl fmt::Display for PersistErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -31,6 +31,58 @@ pub(crate) trait Persisted: Send + Sync + 'static {
     fn external(&self, change: &ExternalChange);
     /// Reports a failure to subscribe to external changes.
     fn report_watch_error(&self, error: StorageError);
+    /// The retry timer of writes that failed.
+    fn retry(&self) -> &Retry;
+    /// Writes the values whose save failed again.
+    fn retry_unsaved(&self);
+}
+
+/// When a write fails, the store tries it again on a timer of the core's
+/// [runtime](nanostate::runtime) (and at its next change and next load):
+/// one timer at a time, the delay doubling from one second to a minute
+/// while the storage keeps failing, so nothing is lost once it comes back.
+#[derive(Default)]
+pub(crate) struct Retry {
+    state: Mutex<RetryState>,
+}
+
+#[derive(Default)]
+struct RetryState {
+    scheduled: bool,
+    delay_ms: u64,
+}
+
+/// The first and the longest delay between retries of a failed write.
+const FIRST_RETRY_MS: u64 = 1_000;
+const LAST_RETRY_MS: u64 = 60_000;
+
+impl Retry {
+    /// Schedules a retry of `inner`'s unsaved values, unless one is due.
+    pub(crate) fn schedule<P: Persisted>(&self, inner: Weak<P>) {
+        let delay = {
+            let mut state = lock(&self.state);
+            if state.scheduled {
+                return;
+            }
+            state.scheduled = true;
+            state.delay_ms = (state.delay_ms * 2).clamp(FIRST_RETRY_MS, LAST_RETRY_MS);
+            state.delay_ms
+        };
+        nanostate::runtime::current().set_timeout(
+            std::time::Duration::from_millis(delay),
+            Box::new(move || {
+                if let Some(inner) = inner.upgrade() {
+                    lock(&inner.retry().state).scheduled = false;
+                    inner.retry_unsaved();
+                }
+            }),
+        );
+    }
+
+    /// Everything is saved: the next failure starts from the first delay.
+    pub(crate) fn saved(&self) {
+        lock(&self.state).delay_ms = 0;
+    }
 }
 
 /// How a store is connected to its engine: restored or still deferred,

@@ -113,11 +113,17 @@
 //! | corrupt or foreign text, a value of the wrong shape | starts from the default (a map: that key's default) | the entry is left untouched until the store writes that key |
 //! | a map entry whose name is not a key (`FromStr` fails) | skips it | untouched |
 //! | storage missing (no `window`, private mode, engine off) | works in memory from the default | — |
-//! | write fails (quota exceeded, I/O) | keeps the new value in memory | the previous value stays; a later mount does not revert the store to it |
+//! | write fails (quota exceeded, I/O, directory gone) | keeps the new value in memory | the previous value stays; a later mount does not revert the store to it; the write is tried again (below) |
 //! | external change that cannot be decoded | keeps its value | untouched |
 //!
-//! A load error that repeats on every mount (a storage that stays
-//! unavailable) is reported once. Hooks run with no lock held and may use any
+//! **A failed write is tried again** until it succeeds, so nothing is lost
+//! once the storage comes back: at the store's next change, at its next
+//! load (mount), and on a timer of the core's runtime, one second after the
+//! failure and then backing off to once a minute. Each failed write of a
+//! change is reported once; a retry failing the same way is not reported
+//! again (tests: `tests/failing_storage.rs`, an engine failing every other
+//! write and a directory that vanishes). A load error that repeats on every
+//! mount (a storage that stays unavailable) is reported once. Hooks run with no lock held and may use any
 //! store.
 //!
 //! # Threads

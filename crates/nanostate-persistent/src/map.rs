@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use nanostate::__private::Core;
 use nanostate::{batch, MapStore, MapValue, Store};
@@ -16,7 +16,7 @@ use crate::codec::{Codec, Json};
 use crate::engine::{EngineChoice, EngineRef, ExternalChange, StorageEngine};
 use crate::error::{report, ErrorHook, Hooks, Operation, PersistError, PersistErrorKind};
 use crate::error::{StorageError, StoreHooks};
-use crate::hooks::{install, lock, restore, Link, Persisted};
+use crate::hooks::{install, lock, restore, Link, Persisted, Retry};
 
 /// A [`MapStore`] saved in a [`StorageEngine`] as **one entry per key**,
 /// named `prefix + key` (Nano Stores' `persistentMap`): a change to one key
@@ -390,7 +390,9 @@ where
         }
         let store = MapStore::new(value);
         let last = store.peek().unwrap_or_default();
-        let inner = Arc::new(MapInner {
+        let inner = Arc::new_cyclic(|me| MapInner {
+            me: me.clone(),
+            retry: Retry::default(),
             prefix,
             store,
             default,
@@ -402,6 +404,7 @@ where
                 last,
                 seen,
                 last_load_error,
+                unsaved: Vec::new(),
             }),
         });
         install(&inner, &inner.store);
@@ -530,6 +533,10 @@ struct MapSync<K, V> {
     seen: HashMap<String, String>,
     /// The last load error, reported once while it repeats.
     last_load_error: Option<StorageError>,
+    /// Keys whose last write (or removal) failed, and why: the value in
+    /// memory is not in storage yet. Every save and load writes them again;
+    /// a retry failing the same way is not reported again.
+    unsaved: Vec<(K, PersistErrorKind)>,
 }
 
 struct MapInner<K, V>
@@ -537,6 +544,9 @@ where
     K: Clone + Eq + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
+    /// This state, for the retry timer.
+    me: Weak<MapInner<K, V>>,
+    retry: Retry,
     prefix: String,
     store: MapStore<K, V>,
     default: MapValue<K, V>,
@@ -601,6 +611,71 @@ where
             None => self.store.delete_key(&key),
         }
     }
+
+    /// Writes (or removes) the entries of the `changed` keys and of the
+    /// keys left unsaved by an earlier failure, as `current` holds them.
+    /// Returns the errors to report: every failure of a changed key, and a
+    /// retried key's failure only if it differs from its last one.
+    fn write_keys(
+        &self,
+        sync: &mut MapSync<K, V>,
+        current: &MapValue<K, V>,
+        changed: Vec<K>,
+    ) -> Vec<PersistError> {
+        let retried = std::mem::take(&mut sync.unsaved);
+        let mut keys: Vec<(K, Option<PersistErrorKind>)> =
+            changed.into_iter().map(|key| (key, None)).collect();
+        for (key, before) in retried {
+            if !keys.iter().any(|(k, _)| *k == key) {
+                keys.push((key, Some(before)));
+            }
+        }
+        let mut errors = Vec::new();
+        for (key, before) in keys {
+            let full = self.full_key(&key);
+            let (operation, outcome) = match current.get(&key) {
+                Some(item) => (
+                    Operation::Save,
+                    self.codec
+                        .encode(item)
+                        .map_err(PersistErrorKind::Encode)
+                        .and_then(|raw| {
+                            self.engine
+                                .set(&full, &raw)
+                                .map(|()| Some(raw))
+                                .map_err(PersistErrorKind::Storage)
+                        }),
+                ),
+                None => (
+                    Operation::Remove,
+                    self.engine
+                        .remove(&full)
+                        .map(|()| None)
+                        .map_err(PersistErrorKind::Storage),
+                ),
+            };
+            match outcome {
+                Ok(Some(raw)) => {
+                    sync.seen.insert(full, raw);
+                }
+                Ok(None) => {
+                    sync.seen.remove(&full);
+                }
+                Err(kind) => {
+                    if !before.as_ref().is_some_and(|b| b.same_failure(&kind)) {
+                        errors.push(PersistError::new(full, operation, kind.clone()));
+                    }
+                    sync.unsaved.push((key, kind));
+                }
+            }
+        }
+        if sync.unsaved.is_empty() {
+            self.retry.saved();
+        } else {
+            self.retry.schedule(self.me.clone());
+        }
+        errors
+    }
 }
 
 impl<K, V> Persisted for MapInner<K, V>
@@ -616,6 +691,24 @@ where
         &self.link
     }
 
+    fn retry(&self) -> &Retry {
+        &self.retry
+    }
+
+    /// Writes the keys whose last write failed again (at each load, and on the retry timer).
+    fn retry_unsaved(&self) {
+        let errors = {
+            let mut sync = lock(&self.sync);
+            if sync.unsaved.is_empty() {
+                return;
+            }
+            let Some(current) = self.store.peek() else {
+                return;
+            };
+            self.write_keys(&mut sync, &current, Vec::new())
+        };
+        report(&self.hooks, errors);
+    }
     fn report_watch_error(&self, error: StorageError) {
         let error = PersistError::new(
             &self.prefix,
@@ -626,65 +719,39 @@ where
     }
 
     /// The `on_notify` hook: writes the entries that differ from the value
-    /// last saved or applied, removes the entries of removed keys.
+    /// last saved or applied, removes the entries of removed keys, and
+    /// retries the keys whose last write failed.
     fn save(&self) {
-        let mut errors = Vec::new();
-        {
+        let errors = {
             let mut sync = lock(&self.sync);
             let Some(current) = self.store.peek() else {
                 return;
             };
-            if Arc::ptr_eq(&sync.last, &current) {
+            if Arc::ptr_eq(&sync.last, &current) && sync.unsaved.is_empty() {
                 return;
             }
-            for (key, item) in current.iter() {
-                if sync.last.get(key) == Some(item) {
-                    continue;
-                }
-                let full = self.full_key(key);
-                match self.codec.encode(item) {
-                    Ok(raw) => match self.engine.set(&full, &raw) {
-                        Ok(()) => {
-                            sync.seen.insert(full, raw);
-                        }
-                        Err(e) => errors.push(PersistError::new(
-                            full,
-                            Operation::Save,
-                            PersistErrorKind::Storage(e),
-                        )),
-                    },
-                    Err(e) => errors.push(PersistError::new(
-                        full,
-                        Operation::Save,
-                        PersistErrorKind::Encode(e),
-                    )),
-                }
-            }
-            let removed: Vec<String> = sync
-                .last
-                .keys()
-                .filter(|key| !current.contains_key(*key))
-                .map(|key| self.full_key(key))
+            let mut changed: Vec<K> = current
+                .iter()
+                .filter(|(key, item)| sync.last.get(*key) != Some(*item))
+                .map(|(key, _)| key.clone())
                 .collect();
-            for full in removed {
-                match self.engine.remove(&full) {
-                    Ok(()) => {
-                        sync.seen.remove(&full);
-                    }
-                    Err(e) => errors.push(PersistError::new(
-                        full,
-                        Operation::Remove,
-                        PersistErrorKind::Storage(e),
-                    )),
-                }
-            }
+            changed.extend(
+                sync.last
+                    .keys()
+                    .filter(|key| !current.contains_key(*key))
+                    .cloned(),
+            );
+            let errors = self.write_keys(&mut sync, &current, changed);
             sync.last = current;
-        }
+            errors
+        };
         report(&self.hooks, errors);
     }
 
     /// Reads the entries again (on mount) and applies what changed.
     fn reload(&self) {
+        // Values that failed to save are newer than the stored ones.
+        self.retry_unsaved();
         let known: Vec<String> = lock(&self.sync).seen.keys().cloned().collect();
         match read_entries(&*self.engine, &self.prefix, &self.default, &known) {
             Ok(entries) => {
