@@ -444,3 +444,83 @@ fn deferred_atom_stored_value_wins_over_a_write_before_restore() {
         Some("\"green\"")
     );
 }
+
+// ----- a full storage on every write path ------------------------------------
+
+/// Fills localStorage until not even a one-character entry fits (the
+/// quota counts keys and values): big entries first, then one-character
+/// keys with empty values.
+fn fill_local_storage() {
+    js("let i = 0;
+        for (const size of [1 << 20, 1 << 16, 1 << 12, 1 << 8, 16, 1]) {
+          for (;;) {
+            try { localStorage.setItem('filler' + i++, 'x'.repeat(size)); }
+            catch (e) { break; }
+          }
+        }
+        for (let c = 0x4e00; c < 0x4e00 + 4096; c++) {
+          try { localStorage.setItem('filler' + String.fromCharCode(c), ''); }
+          catch (e) { }
+          try { localStorage.setItem(String.fromCharCode(c), ''); }
+          catch (e) { break; }
+        }");
+}
+
+#[wasm_bindgen_test]
+async fn every_write_path_on_a_full_local_storage_reports_quota_and_saves_once_freed() {
+    fresh();
+    let atom = PersistentAtom::new("atom", 0u32).engine(&LocalStorage);
+    let map = PersistentMap::<String, u32>::new("map:", MapValue::new()).engine(&LocalStorage);
+    let whole = PersistentMap::<String, u32>::new("whole:", MapValue::new()).engine(&LocalStorage);
+    let deferred = PersistentAtom::new("deferred", 0u32)
+        .engine(&LocalStorage)
+        .deferred();
+    let (log, hook) = collector();
+    let _hook = on_error(hook);
+    // Bound before the storage fills (first use reads).
+    let _ = (atom.get(), map.get(), whole.get(), deferred.get());
+    fill_local_storage();
+    assert!(local().set_item("p", "").is_err(), "storage is full");
+
+    let expect_one = |what: &str| {
+        let errors = taken(&log);
+        assert_eq!(errors.len(), 1, "{what}: {errors:?}");
+        assert!(errors[0].is_quota_exceeded(), "{what}: {:?}", errors[0]);
+    };
+    atom.set(1);
+    expect_one("atom set");
+    atom.update(|n| n + 1);
+    expect_one("atom update");
+    map.set_key("a".into(), 1);
+    expect_one("map set_key");
+    map.update_key("a".into(), |n| Some(n.copied().unwrap_or(0) + 1));
+    expect_one("map update_key");
+    whole.set(MapValue::from_iter([("b".to_string(), 3)]));
+    expect_one("map set");
+    deferred.set(4);
+    deferred.restore();
+    expect_one("restore saving a write made before it");
+
+    // In memory, every value is right.
+    assert_eq!(atom.get(), 2);
+    assert_eq!(map.get().get("a"), Some(&2));
+    assert_eq!(whole.get().get("b"), Some(&3));
+    assert_eq!(deferred.get(), 4);
+
+    // Room again: the retry timers (one second after the failure) save
+    // everything, reporting nothing.
+    js("for (const key of Object.keys(localStorage)) {
+          if (key.startsWith('filler') || key.length === 1) localStorage.removeItem(key);
+        }");
+    sleep(1_300).await;
+    assert_eq!(
+        entries(&local()),
+        pairs(&[
+            ("atom", "2"),
+            ("deferred", "4"),
+            ("map:a", "2"),
+            ("whole:b", "3")
+        ])
+    );
+    assert!(taken(&log).is_empty());
+}
