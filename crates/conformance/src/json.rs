@@ -8,7 +8,8 @@
 //! * strings are sequences of UTF-16 code units, so an escaped lone
 //!   surrogate (`"\ud800"`) is a valid string (see [`JsonStr`]).
 //!
-//! The parser is iterative: a deeply nested file cannot overflow the stack.
+//! The parser is iterative and so is dropping a value (see the `Drop` impl
+//! of [`Json`]): a deeply nested file cannot overflow the stack.
 
 use std::sync::Arc;
 
@@ -28,6 +29,48 @@ pub enum Json {
     Arr(Arc<Vec<Json>>),
     /// An object: keys in first-appearance order, each key once.
     Obj(Arc<Vec<(String, Json)>>),
+}
+
+/// `null`, to borrow where a field is absent (`step.field("value")
+/// .unwrap_or(&NULL)`): since [`Json`] has a `Drop` impl, `&Json::Null` is
+/// a temporary, not a promoted constant.
+pub static NULL: Json = Json::Null;
+
+/// Takes nested values apart one level at a time, with a work list on the
+/// heap. The derived drop would recurse once per level of nesting, and
+/// `parse` accepts any depth (as `JSON.parse` does), so dropping a document
+/// of a few hundred thousand `[` overflowed the stack (the binary aborted
+/// instead of exiting with status 2).
+impl Drop for Json {
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(self, &mut pending);
+        while let Some(mut value) = pending.pop() {
+            take_children(&mut value, &mut pending);
+            // `value` is now a leaf or an empty container: its own drop
+            // finds nothing to take apart.
+        }
+    }
+}
+
+/// Moves the nested containers of `value` into `pending`, if `value` is the
+/// only owner of its container (a shared one is merely released). Leaves
+/// are dropped where they are.
+fn take_children(value: &mut Json, pending: &mut Vec<Json>) {
+    let is_container = |v: &Json| matches!(v, Json::Arr(_) | Json::Obj(_));
+    match value {
+        Json::Arr(items) => {
+            if let Some(items) = Arc::get_mut(items) {
+                pending.extend(items.drain(..).filter(is_container));
+            }
+        }
+        Json::Obj(entries) => {
+            if let Some(entries) = Arc::get_mut(entries) {
+                pending.extend(entries.drain(..).map(|(_, v)| v).filter(is_container));
+            }
+        }
+        Json::Null | Json::Bool(_) | Json::Num(_) | Json::Str(_) => {}
+    }
 }
 
 /// A JSON string. `text` is the string itself when it is valid Unicode; a
@@ -361,7 +404,40 @@ mod tests {
         let lone = parse(r#""\ud800""#).unwrap();
         assert!(matches!(lone, Json::Str(JsonStr { utf16: Some(_), .. })));
         let deep = "[".repeat(200_000) + &"]".repeat(200_000);
-        let value = parse(&deep).unwrap();
-        std::mem::forget(value); // dropping it recursively would be slow, not wrong
+        assert!(parse(&deep).is_ok());
+    }
+
+    /// Regression: dropping a deeply nested value recursed once per level
+    /// and overflowed the stack (found while adding the `scenario` fuzz
+    /// target: the binary aborted on a file of 200 000 `[` instead of
+    /// exiting with status 2). Parsed and dropped on a thread with a 64 KiB
+    /// stack, 250 000 levels of arrays, of objects and of both, shared or
+    /// not, must not overflow.
+    #[test]
+    fn deep_values_drop_without_recursion() {
+        let depth = 250_000;
+        let docs = [
+            "[".repeat(depth) + &"]".repeat(depth),
+            r#"{"a":"#.repeat(depth) + "1" + &"}".repeat(depth),
+            r#"[{"a":"#.repeat(depth / 2) + "[]" + &"}]".repeat(depth / 2),
+            // Unterminated: the parse fails with every level still open,
+            // or with a deep value complete inside an open array.
+            "[".repeat(depth) + "1,",
+            "[".repeat(depth + 1) + &"]".repeat(depth) + ",",
+        ];
+        let small_stack = std::thread::Builder::new().stack_size(64 << 10);
+        small_stack
+            .spawn(move || {
+                for doc in &docs {
+                    if let Ok(value) = parse(doc) {
+                        let shared = value.clone();
+                        drop(value); // only releases: `shared` still holds it
+                        drop(shared);
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .expect("dropping deep values must not overflow the stack");
     }
 }

@@ -7,21 +7,23 @@
 //! 2 when the file is not a scenario (unreadable, not JSON, or failing the
 //! top-level checks), 3 when nanostate panicked (a runner failure).
 //!
-//! Modules: [`json`] reads the file like `JSON.parse`; [`scenario`] holds the
-//! format's grammars and shape checks; [`value`] the JavaScript values and
-//! their trace encoding; [`world`] the stores, labels and clock of the run;
-//! [`callbacks`] what the registered listeners and hooks do; [`ops`] the
-//! steps; [`trace`] the output and the runaway guards; [`menu`] the compute
-//! functions.
+//! Modules: the library (`src/lib.rs`) holds what decides whether a file is
+//! a scenario: [`json`] reads the file like `JSON.parse`; [`scenario`] holds
+//! the format's grammars and shape checks; [`value`] the JavaScript values
+//! and their trace encoding. The binary runs it: [`world`] the stores,
+//! labels and clock of the run; [`callbacks`] what the registered listeners
+//! and hooks do; [`ops`] the steps; [`trace`] the output and the runaway
+//! guards; [`menu`] the compute functions.
 
 mod callbacks;
-mod json;
 mod menu;
 mod ops;
-mod scenario;
 mod trace;
-mod value;
 mod world;
+
+// The runner's modules reach these as `crate::json`, `crate::scenario` and
+// `crate::value`.
+use conformance::{json, scenario, value};
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use nanostate::{parse_path, Atom, Deep, DeepMapStore, MapStore, Segment};
 
 use crate::callbacks::{self, make_computed, Hook, JsThrow, Listener, Then};
-use crate::json::Json;
+use crate::json::{Json, NULL};
 use crate::menu::MenuFn;
 use crate::scenario::{
     is_deep_object, is_deep_value, is_flat_object, is_name, is_path, is_primitive, shape_ok, Op,
@@ -220,7 +220,7 @@ fn execute(step: &Json) -> Result<(), Code> {
         Op::Unbind | Op::Cancel => world::unbind(text(step, "as"))?,
         Op::Set => {
             let store = world::store(text(step, "store"))?;
-            let value = step.field("value").unwrap_or(&Json::Null);
+            let value = step.field("value").unwrap_or(&NULL);
             match &store {
                 Handle::Computed(_) => return Err("readonly"),
                 Handle::Atom(a) if is_primitive(value) => a.set(JsVal::from_json(value)),
@@ -240,7 +240,7 @@ fn execute(step: &Json) -> Result<(), Code> {
                 return Err("bad-key");
             }
             if op == Op::SetKey {
-                let value = step.field("value").unwrap_or(&Json::Null);
+                let value = step.field("value").unwrap_or(&NULL);
                 if !is_primitive(value) {
                     return Err("bad-value");
                 }
@@ -347,7 +347,7 @@ fn set_deep_key(op: Op, step: &Json, deep: &DeepMapStore) -> Result<(), Code> {
     }
     let value = match op {
         Op::SetKey => {
-            let value = step.field("value").unwrap_or(&Json::Null);
+            let value = step.field("value").unwrap_or(&NULL);
             if !is_deep_value(value, 0) {
                 return Err("bad-value");
             }

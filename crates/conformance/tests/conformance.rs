@@ -10,11 +10,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-#[allow(dead_code)]
-#[path = "../src/json.rs"]
-mod json;
-
-use json::Json;
+use conformance::json::{self, Json};
 
 /// A scenario with an expected trace.
 struct Case {
@@ -173,4 +169,26 @@ fn kit_traces_match() {
         "{} conformance scenario(s) failed",
         failed.len()
     );
+}
+
+/// Regression: a file of 200 000 nested arrays is JSON but not a scenario,
+/// so the runner exits with status 2; it used to overflow its stack while
+/// dropping the parsed value (and abort).
+#[test]
+fn deeply_nested_file_is_not_a_scenario() {
+    let path = std::env::temp_dir().join(format!("conformance-deep-{}.json", std::process::id()));
+    let depth = 200_000;
+    std::fs::write(&path, "[".repeat(depth) + &"]".repeat(depth)).expect("temp file");
+    let output = Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .arg(&path)
+        .output()
+        .expect("the runner starts");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stdout.is_empty());
 }
