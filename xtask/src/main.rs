@@ -3,10 +3,13 @@
 //! * `cargo xtask ci`    — everything CI checks: formatting, clippy with
 //!   warnings denied, the whole test suite (unit, integration, conformance,
 //!   doctests), the browser tests, the islands shop end to end in
-//!   Chromium, the wasm size budget, the loom model, a 30-second fuzz pass, and a quick
-//!   benchmark smoke run.
+//!   Chromium, the wasm size budget, the loom model, a bounded pass of every
+//!   fuzz target, the LeakSanitizer run, and a quick benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
-//! * `cargo xtask fuzz [SECONDS]` — the deep-map path fuzzer (default 30 s).
+//! * `cargo xtask fuzz [SECONDS]` — every fuzz target, SECONDS each
+//!   (default 30).
+//! * `cargo xtask sanitize` — the core's and companions' native tests under
+//!   LeakSanitizer (nightly).
 //! * `cargo xtask bench` — the full benchmark table.
 //! * `cargo xtask demo`  — builds and serves the islands shop demo.
 //! * `cargo xtask e2e`   — the islands shop, driven in headless Chromium.
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("browser") => wasm::browser_tests(BROWSER_CRATES),
         Some("size") => size::report(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
+        Some("sanitize") => sanitize(),
         Some("bench") => run(
             "benchmarks",
             cargo(&["run", "--release", "-p", "nanostate-benches"]),
@@ -65,7 +69,7 @@ fn main() -> ExitCode {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|bench|bench-wasm [--quick]|demo|cart>"
+                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|sanitize|bench|bench-wasm [--quick]|demo|cart>"
             );
             return ExitCode::from(2);
         }
@@ -128,39 +132,29 @@ fn loom() -> Result<(), String> {
     run("loom model", cmd)
 }
 
-/// A bounded cargo-fuzz pass over the deep-map path parser and writes
-/// (nightly toolchain and `cargo install cargo-fuzz` required).
-fn fuzz(seconds: u64) -> Result<(), String> {
-    let nightly = Command::new("cargo")
+/// The cargo-fuzz targets (`fuzz/fuzz_targets`) and what each feeds.
+const FUZZ_TARGETS: &[(&str, &str)] = &[
+    ("deep_path", "deep-map paths and key writes"),
+    (
+        "persisted_value",
+        "stored text through every persistent codec",
+    ),
+    ("broadcast_message", "messages from other tabs and builds"),
+    ("scenario", "conformance scenario files"),
+];
+
+fn nightly_available() -> bool {
+    Command::new("cargo")
         .args(["+nightly", "--version"])
         .output()
-        .is_ok_and(|o| o.status.success());
-    if !nightly {
-        return Err("fuzz: needs the nightly toolchain (rustup toolchain install nightly)".into());
-    }
-    let has_fuzz = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_fuzz {
-        return Err("fuzz: needs cargo-fuzz (cargo install cargo-fuzz --locked)".into());
-    }
-    std::fs::create_dir_all("fuzz/corpus/deep_path")
-        .map_err(|e| format!("fuzz: cannot create the corpus folder: {e}"))?;
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A command for the nightly toolchain, without the parent's cargo
+/// environment (which would point it at the wrong toolchain).
+fn nightly(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
-    cmd.current_dir("fuzz").args([
-        "+nightly",
-        "fuzz",
-        "run",
-        "deep_path",
-        "--",
-        &format!("-max_total_time={seconds}"),
-        "-rss_limit_mb=1024",
-        "-max_len=512",
-        "-print_final_stats=1",
-    ]);
-    // The parent's cargo environment would point the nightly build at the
-    // wrong toolchain.
+    cmd.arg("+nightly").args(args);
     for var in [
         "CARGO",
         "RUSTC",
@@ -170,7 +164,91 @@ fn fuzz(seconds: u64) -> Result<(), String> {
     ] {
         cmd.env_remove(var);
     }
-    run("fuzz (bounded)", cmd)
+    cmd
+}
+
+/// A bounded cargo-fuzz pass over every target, `seconds` each, starting
+/// from the committed seeds (nightly toolchain and `cargo install
+/// cargo-fuzz` required).
+fn fuzz(seconds: u64) -> Result<(), String> {
+    if !nightly_available() {
+        return Err("fuzz: needs the nightly toolchain (rustup toolchain install nightly)".into());
+    }
+    let has_fuzz = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        return Err("fuzz: needs cargo-fuzz (cargo install cargo-fuzz --locked)".into());
+    }
+    for (target, what) in FUZZ_TARGETS {
+        let corpus = format!("corpus/{target}");
+        std::fs::create_dir_all(Path::new("fuzz").join(&corpus))
+            .map_err(|e| format!("fuzz: cannot create the corpus folder: {e}"))?;
+        let seeds = format!("seeds/{target}");
+        let mut args = vec!["fuzz", "run", target, &corpus];
+        if Path::new("fuzz").join(&seeds).is_dir() {
+            args.push(&seeds);
+        }
+        let time = format!("-max_total_time={seconds}");
+        args.extend(["--", &time, "-rss_limit_mb=1024", "-print_final_stats=1"]);
+        let mut cmd = nightly(&args);
+        cmd.current_dir("fuzz");
+        run(&format!("fuzz {target}: {what} ({seconds} s)"), cmd)?;
+    }
+    Ok(())
+}
+
+/// The native tests of the core and the companions under LeakSanitizer, in
+/// their own target directory. Two core test binaries are left out (see
+/// the comment below); everything that runs must leak nothing.
+fn sanitize() -> Result<(), String> {
+    if !nightly_available() {
+        return Err("sanitize: needs the nightly toolchain".into());
+    }
+    let host = "x86_64-unknown-linux-gnu";
+    if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        eprintln!("sanitize: LeakSanitizer runs on {host} only; skipped");
+        return Ok(());
+    }
+    let mut cmd = nightly(&[
+        "test",
+        "--target",
+        host,
+        "--target-dir",
+        "target/lsan",
+        "-p",
+        "nanostate-persistent",
+        "-p",
+        "nanostate-broadcast",
+        "--lib",
+        "--tests",
+    ]);
+    cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
+    run("LeakSanitizer: persistent and broadcast", cmd)?;
+    // The core's `catalogue` and `guarantees` binaries are not here yet:
+    // they end tests with computed graphs still mounted (the test clock is
+    // dropped with their unmount timers pending), and a mounted graph holds
+    // itself, so LeakSanitizer reports it (80 KB and 2.1 MB). Tracked as
+    // an open item of the reliability issue, not suppressed.
+    let mut cmd = nightly(&[
+        "test",
+        "--target",
+        host,
+        "--target-dir",
+        "target/lsan",
+        "-p",
+        "nanostate",
+        "--lib",
+        "--test",
+        "serde",
+        "--test",
+        "struct_store",
+        "--test",
+        "tasks",
+    ]);
+    cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
+    run("LeakSanitizer: core", cmd)
 }
 
 /// The benchmarks compiled to wasm and run in node (`benches/wasm`).
@@ -222,7 +300,8 @@ fn ci() -> Result<(), String> {
     docs.env("RUSTDOCFLAGS", "-D warnings");
     run("rustdoc (warnings denied)", docs)?;
     loom()?;
-    fuzz(30)?;
+    fuzz(20)?;
+    sanitize()?;
     run(
         "benchmark smoke run",
         cargo(&[
