@@ -15,9 +15,12 @@ type EffectFn = Box<dyn Fn(&[AnyValue]) -> Option<Cleanup> + Send + Sync>;
 struct EffectState {
     /// The cleanup of the last run, and the thread that ran it.
     cleanup: Option<(Cleanup, std::thread::ThreadId)>,
-    /// Per dependency: the next call from it was caused by the last run's
-    /// own read (a computed dependency recomputed while being read).
-    caused: Vec<bool>,
+    /// Per dependency: the version the last run's own read produced (a
+    /// computed dependency recomputed while being read), whose call is
+    /// then skipped. Kept as a version, not a flag: inside a batch the
+    /// call is deduplicated away (the effect already ran in this batch),
+    /// and a flag left set would swallow the next real change.
+    caused: Vec<Option<u64>>,
     subs: Vec<Subscription>,
 }
 
@@ -38,7 +41,8 @@ impl EffectInner {
         {
             let mut st = self.lock();
             if let Some(caused) = st.caused.get_mut(index) {
-                if std::mem::take(caused) {
+                let current = self.deps[index].current_version();
+                if caused.take() == Some(current) {
                     return;
                 }
             }
@@ -65,7 +69,7 @@ impl EffectInner {
             let Some((version, value)) = dep.get_any() else {
                 return;
             };
-            caused.push(version != before);
+            caused.push((version != before).then_some(version));
             values.push(value);
         }
         self.lock().caused = caused;

@@ -121,6 +121,29 @@ fn q6_effect_over_a_store_and_its_computed_runs_once_per_change() {
     assert_eq!(runs.all(), [(1, 2), (2, 4), (3, 6)]);
 }
 
+/// Regression (found by the soak run): after a batch that changed a store
+/// and, through another store, a computed the effect also lists, the
+/// batch's deduplication swallowed the computed's call to the effect, and
+/// the skip-once mark that call should have cleared then swallowed the
+/// next change that reached the effect through the computed alone.
+#[test]
+fn q6_effect_after_a_batch_still_sees_changes_through_its_computed() {
+    let a = Atom::new(0);
+    let b = Atom::new(0);
+    let sum = Computed::new2(&a, &b, |a, b| a + b);
+    let runs = Rec::<(i32, i32)>::new();
+    let log = runs.clone();
+    let _e = effect2(&a, &sum, move |a, s| log.push((*a, *s)));
+    batch(|| {
+        a.set(1);
+        b.set(2);
+    });
+    b.set(3); // reaches the effect only through `sum`
+    b.set(4);
+    a.set(2);
+    assert_eq!(runs.all(), [(0, 0), (1, 3), (1, 4), (1, 5), (2, 6)]);
+}
+
 #[test]
 fn q6_effect_listing_a_store_twice_runs_once_per_change() {
     let a = Atom::new(1);
