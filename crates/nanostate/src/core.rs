@@ -177,6 +177,11 @@ pub(crate) struct Hooks<Kd: Kind> {
     off_order: Vec<Wrap>,
     mounted: bool,
     starting: bool,
+    /// Listeners being added: past `before_first_listener`, not yet in the
+    /// list. An unmount timer that fires meanwhile leaves the store mounted
+    /// (a listener is arriving), so the cleanups of a mount whose hooks are
+    /// still running are never taken before they are pushed.
+    joining: u32,
     cleanups: Vec<Cleanup>,
     /// Between the last listener leaving and the `on_mount` cleanups.
     unmount_delay: Duration,
@@ -194,6 +199,7 @@ impl<Kd: Kind> Default for Hooks<Kd> {
             off_order: Vec::new(),
             mounted: false,
             starting: false,
+            joining: 0,
             cleanups: Vec::new(),
             unmount_delay: STORE_UNMOUNT_DELAY,
         }
@@ -478,7 +484,11 @@ impl<Kd: Kind> Core<Kd> {
     /// and returns its slot and the value at registration, read under the
     /// same lock.
     fn add_slot(&self, cb: u64, f: Listener<Kd>) -> (Arc<Slot<Kd>>, Option<Arc<V<Kd>>>) {
+        let mut joining = None;
         if self.has(HOOK_ANY) {
+            joining = self
+                .with_hooks(|_, h| h.joining += 1)
+                .map(|()| Joining(self));
             self.before_first_listener();
         }
         let slot = Arc::new(Slot {
@@ -489,6 +499,13 @@ impl<Kd: Kind> Core<Kd> {
         });
         let mut st = self.lock();
         st.add_listener(slot.clone());
+        if let Some(joining) = joining {
+            // Arrived: counted out under the lock that added the listener.
+            std::mem::forget(joining);
+            if let Some(h) = st.hooks.as_mut() {
+                h.joining = h.joining.saturating_sub(1);
+            }
+        }
         self.mirror_listeners(&st);
         let value = st.value.clone();
         drop(st);
@@ -649,7 +666,7 @@ impl<Kd: Kind> Core<Kd> {
     fn unmount_if_idle(&self) {
         let cleanups = self
             .with_hooks(|st, h| {
-                if h.mounted && !st.has_listeners() {
+                if h.mounted && !st.has_listeners() && h.joining == 0 {
                     h.mounted = false;
                     std::mem::take(&mut h.cleanups)
                 } else {
@@ -1083,6 +1100,17 @@ impl<Kd: Kind> Drop for UnbindOnPanic<'_, Kd> {
         if std::thread::panicking() {
             self.0.clone().unbind();
         }
+    }
+}
+
+/// A listener on its way into the list (see `Hooks::joining`); dropped
+/// only if a lifecycle hook panicked before it arrived.
+struct Joining<'a, Kd: Kind>(&'a Core<Kd>);
+
+impl<Kd: Kind> Drop for Joining<'_, Kd> {
+    fn drop(&mut self) {
+        self.0
+            .with_hooks(|_, h| h.joining = h.joining.saturating_sub(1));
     }
 }
 

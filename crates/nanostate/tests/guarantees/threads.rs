@@ -116,3 +116,71 @@ fn computed_result_survives_unrelated_writes_on_other_threads() {
     stop.store(true, SeqCst);
     noise.join().unwrap();
 }
+
+/// Regression (found by the soak run): an unmount timer that fires while
+/// the store is being mounted (its `on_mount` hook still running on one
+/// thread, the timer firing on another) took the cleanups before the
+/// hook's cleanup was pushed and marked the store unmounted, so that
+/// cleanup ran one mount late, or never. Here the timer fires from inside
+/// the hook, which is the same interleaving made deterministic: a listener
+/// on its way in keeps the store mounted.
+#[test]
+fn unmount_timer_firing_during_a_mount_keeps_the_mounts_cleanup() {
+    let clock = runtime::ManualClock::new();
+    let _guard = clock.install();
+    let a = Atom::new(0);
+    let mounts = Arc::new(AtomicU64::new(0));
+    let cleanups = Arc::new(AtomicU64::new(0));
+    let (m, c, tick) = (mounts.clone(), cleanups.clone(), clock.clone());
+    let _hook = on_mount(&a, move |_| {
+        if m.fetch_add(1, SeqCst) == 1 {
+            tick.advance(1000); // the stale timer of the first unmount fires
+        }
+        let c = c.clone();
+        move || {
+            c.fetch_add(1, SeqCst);
+        }
+    });
+    // Two quick listen/unbind pairs leave two unmount timers, 10 ms apart.
+    drop(a.listen(|_, _| {}));
+    clock.advance(10);
+    drop(a.listen(|_, _| {}));
+    clock.advance(990); // the first timer: unmounted, one cleanup
+    assert_eq!((mounts.load(SeqCst), cleanups.load(SeqCst)), (1, 1));
+    // The second timer fires during the second mount.
+    let sub = a.listen(|_, _| {});
+    assert_eq!((mounts.load(SeqCst), cleanups.load(SeqCst)), (2, 1));
+    drop(sub);
+    clock.advance(1000);
+    assert_eq!((mounts.load(SeqCst), cleanups.load(SeqCst)), (2, 2));
+}
+
+/// The same interleaving for a computed store, whose own mount subscribes
+/// it to its dependencies: losing that cleanup left it listening to them
+/// after its last listener left.
+#[test]
+fn unmount_timer_firing_during_a_computed_mount_unsubscribes_it_later() {
+    let clock = runtime::ManualClock::new();
+    let _guard = clock.install();
+    let a = Atom::new(1);
+    let doubled = Computed::new(&a, |a| a * 2);
+    let tick = clock.clone();
+    let fired = Arc::new(AtomicU64::new(0));
+    let f = fired.clone();
+    // An outer hook, so it runs before the computed's own mount completes.
+    let _hook = on_mount(&doubled, move |_| {
+        if f.fetch_add(1, SeqCst) == 1 {
+            tick.advance(1000);
+        }
+    });
+    drop(doubled.listen(|_, _| {}));
+    clock.advance(10);
+    drop(doubled.listen(|_, _| {}));
+    clock.advance(990);
+    assert_eq!(a.listener_count(), 0);
+    let sub = doubled.listen(|_, _| {});
+    assert_eq!(a.listener_count(), 1);
+    drop(sub);
+    clock.advance(1000);
+    assert_eq!(a.listener_count(), 0, "the computed still listens to `a`");
+}
