@@ -4,12 +4,15 @@
 //!   warnings denied, the whole test suite (unit, integration, conformance,
 //!   doctests), the browser tests, the islands shop end to end in
 //!   Chromium, the wasm size budget, the loom model, a bounded pass of every
-//!   fuzz target, the LeakSanitizer run, and a quick benchmark smoke run.
+//!   fuzz target, the LeakSanitizer run, a one-minute soak, and a quick
+//!   benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
 //! * `cargo xtask fuzz [SECONDS]` — every fuzz target, SECONDS each
 //!   (default 30).
 //! * `cargo xtask sanitize` — the core's and companions' native tests under
 //!   LeakSanitizer (nightly).
+//! * `cargo xtask soak [--seconds N | --minutes N]` — mixed work from 8
+//!   threads with invariants checked and RSS reported (default 60 s).
 //! * `cargo xtask bench` — the full benchmark table.
 //! * `cargo xtask demo`  — builds and serves the islands shop demo.
 //! * `cargo xtask e2e`   — the islands shop, driven in headless Chromium.
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Some("size") => size::report(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
         Some("sanitize") => sanitize(),
+        Some("soak") => soak(&args[1..]),
         Some("bench") => run(
             "benchmarks",
             cargo(&["run", "--release", "-p", "nanostate-benches"]),
@@ -69,7 +73,7 @@ fn main() -> ExitCode {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|sanitize|bench|bench-wasm [--quick]|demo|cart>"
+                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|sanitize|soak [--seconds N|--minutes N]|bench|bench-wasm [--quick]|demo|cart>"
             );
             return ExitCode::from(2);
         }
@@ -251,6 +255,26 @@ fn sanitize() -> Result<(), String> {
     run("LeakSanitizer: core", cmd)
 }
 
+/// The soak run (`crates/nanostate/examples/soak/`), in release mode.
+fn soak(args: &[String]) -> Result<(), String> {
+    let mut cmd = cargo(&[
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "nanostate",
+        "--example",
+        "soak",
+        "--",
+    ]);
+    if args.is_empty() {
+        cmd.args(["--seconds", "60"]);
+    } else {
+        cmd.args(args);
+    }
+    run("soak", cmd)
+}
+
 /// The benchmarks compiled to wasm and run in node (`benches/wasm`).
 fn bench_wasm(quick: bool) -> Result<(), String> {
     let toolchain = wasm::ensure_target()?;
@@ -302,6 +326,7 @@ fn ci() -> Result<(), String> {
     loom()?;
     fuzz(20)?;
     sanitize()?;
+    soak(&[])?;
     run(
         "benchmark smoke run",
         cargo(&[
