@@ -145,6 +145,7 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ),
     ("broadcast_message", "messages from other tabs and builds"),
     ("scenario", "conformance scenario files"),
+    ("router_url", "hrefs and path parameters of a router"),
 ];
 
 fn nightly_available() -> bool {
