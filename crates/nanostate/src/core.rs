@@ -876,8 +876,10 @@ impl<Kd: Kind> Core<Kd> {
             }
         });
         if let Some(Some(hooks)) = notify_hooks {
+            let value = self.peek();
             let mut event = NotifyEvent {
                 shared: Default::default(),
+                value: value.as_deref(),
                 old: old.as_deref(),
                 key: key.as_ref(),
                 aborted: false,

@@ -161,12 +161,27 @@ impl<'a, V, K, I> SetEvent<'a, V, K, I> {
 pub struct NotifyEvent<'a, V, K = NoKey> {
     /// Data shared by the `on_notify` hooks for this change.
     pub shared: Shared,
+    pub(crate) value: Option<&'a V>,
     pub(crate) old: Option<&'a V>,
     pub(crate) key: Option<&'a K>,
     pub(crate) aborted: bool,
 }
 
 impl<'a, V, K> NotifyEvent<'a, V, K> {
+    /// The value after the change: the store's value when the hook runs
+    /// (`None` only for a computed store cleaned while notifying). A write
+    /// from another thread in that moment may already show here.
+    ///
+    /// ```
+    /// # use nanostate::{atom, on_notify, Atom};
+    /// # static A: Atom<i32> = atom(4);
+    /// on_notify(&A, |e| assert_eq!(e.value(), Some(&5))).keep();
+    /// A.set(5);
+    /// ```
+    pub fn value(&self) -> Option<&'a V> {
+        self.value
+    }
+
     /// The value before the change.
     ///
     /// Panics only for a computed store's very first result, which has no
