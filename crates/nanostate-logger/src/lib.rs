@@ -38,8 +38,12 @@
 //!   [`NotifyEvent::key`](nanostate::NotifyEvent::key) is `None`.
 //! * `old`, `new`: the whole value before and after, with its `Debug`
 //!   format. `old` is absent for a computed store's first result. `new` is
-//!   read when the event is made; when another thread writes the store at
-//!   that moment, it may already show the later value.
+//!   [`NotifyEvent::value`](nanostate::NotifyEvent::value): when another
+//!   thread writes the store at that moment, it may already show the later
+//!   value.
+//!
+//! The hooks hold no handle to the store, so a logged run-time store is
+//! freed when its last handle goes, even under a kept logger.
 //! * `action`: the innermost [`action`] running on this thread, if any.
 //!
 //! An [`action`] is also a span (`action`, with the field `action`), so a
@@ -96,7 +100,7 @@ pub trait Loggable {
 
 impl<S> Loggable for S
 where
-    S: Store + Clone,
+    S: Store,
     S::Value: Debug,
     KeyOf<S>: Debug,
 {
@@ -107,16 +111,15 @@ where
             let store = store.clone();
             move || tracing::debug!(target: "nanostate", store = &*store, "unmount")
         }));
-        let handle = self.clone();
         hooks.push(on_notify(self, move |event| {
-            let new = handle.peek();
+            let new = event.value();
             action::with_current(|action| {
                 tracing::debug!(
                     target: "nanostate",
                     store = &*name,
                     key = event.key().map(tracing::field::debug),
                     old = event.old_value().map(tracing::field::debug),
-                    new = new.as_deref().map(tracing::field::debug),
+                    new = new.map(tracing::field::debug),
                     action,
                     "change"
                 );

@@ -162,10 +162,14 @@ fn map_key_writes_carry_the_key_whole_writes_and_batches_do_not() {
 fn computed_store_logs_its_results_under_its_own_name() {
     let price = Atom::new(10u32);
     let with_tax = Computed::new(&price, |p| p * 12 / 10);
-    let lines = record(|_| {
+    let lines = record(|clock| {
         let _logging = logger(&[("price", &price), ("with tax", &with_tax)]);
-        let _sub = with_tax.listen(|_, _| {});
+        let sub = with_tax.listen(|_, _| {});
         price.set(20);
+        drop(sub);
+        clock.advance(1000);
+        assert_eq!(price.listener_count(), 0);
+        clock.advance(1000);
     });
     assert_eq!(
         lines,
@@ -177,6 +181,10 @@ fn computed_store_logs_its_results_under_its_own_name() {
             "change store=with tax new=12",
             "change store=price old=10 new=20",
             "change store=with tax old=12 new=24",
+            // Its unmount unsubscribes it from `price`, whose own delay
+            // then starts.
+            "unmount store=with tax",
+            "unmount store=price",
         ]
     );
 }
@@ -274,4 +282,33 @@ fn get_without_listeners_mounts_for_the_moment_of_the_read() {
         clock.advance(1000);
     });
     assert_eq!(lines, ["mount store=a", "unmount store=a"]);
+}
+
+#[test]
+fn a_logged_run_time_store_is_freed_with_its_last_handle() {
+    let drops = Arc::new(AtomicU64::new(0));
+    struct Counted(Arc<AtomicU64>);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    impl std::fmt::Debug for Counted {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Counted")
+        }
+    }
+    impl PartialEq for Counted {
+        fn eq(&self, _: &Self) -> bool {
+            false
+        }
+    }
+    let lines = record(|_| {
+        let a = Atom::new(Counted(drops.clone()));
+        logger(&[("counted", &a)]).keep();
+        a.set(Counted(drops.clone()));
+        drop(a);
+    });
+    assert_eq!(lines, ["change store=counted old=Counted new=Counted"]);
+    assert_eq!(drops.load(Ordering::SeqCst), 2, "both values were dropped");
 }
