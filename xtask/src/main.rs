@@ -4,13 +4,16 @@
 //!   warnings denied, the whole test suite (unit, integration, conformance,
 //!   doctests), the browser tests, the islands shop end to end in
 //!   Chromium, the wasm size budget, the loom model, a bounded pass of every
-//!   fuzz target, the LeakSanitizer run, a one-minute soak, and a quick
-//!   benchmark smoke run.
+//!   fuzz target, LeakSanitizer, ThreadSanitizer, miri, a one-minute soak,
+//!   and a quick benchmark smoke run.
 //! * `cargo xtask test`  — the test suite only.
 //! * `cargo xtask fuzz [SECONDS]` — every fuzz target, SECONDS each
 //!   (default 30).
 //! * `cargo xtask sanitize` — the core's and companions' native tests under
-//!   LeakSanitizer (nightly).
+//!   LeakSanitizer, the core's multi-thread tests under ThreadSanitizer
+//!   (nightly with `rust-src`).
+//! * `cargo xtask miri` — miri over the core tests of its `unsafe` code and
+//!   type-erased values (nightly with `miri`).
 //! * `cargo xtask soak [--seconds N | --minutes N]` — mixed work from 8
 //!   threads with invariants checked and RSS reported (default 60 s).
 //! * `cargo xtask bench` — the full benchmark table.
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Some("size") => size::report(),
         Some("fuzz") => fuzz(args.get(1).and_then(|s| s.parse().ok()).unwrap_or(30)),
         Some("sanitize") => sanitize(),
+        Some("miri") => miri(),
         Some("soak") => soak(&args[1..]),
         Some("bench") => run(
             "benchmarks",
@@ -73,7 +77,7 @@ fn main() -> ExitCode {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|sanitize|soak [--seconds N|--minutes N]|bench|bench-wasm [--quick]|demo|cart>"
+                "usage: cargo xtask <ci|test|browser|e2e|size|loom|fuzz [SECONDS]|sanitize|miri|soak [--seconds N|--minutes N]|bench|bench-wasm [--quick]|demo|cart>"
             );
             return ExitCode::from(2);
         }
@@ -204,9 +208,11 @@ fn fuzz(seconds: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The native tests of the core and the companions under LeakSanitizer, in
-/// their own target directory. Two core test binaries are left out (see
-/// the comment below); everything that runs must leak nothing.
+/// The native tests of the core and the companions under LeakSanitizer,
+/// and the core's multi-thread tests under ThreadSanitizer, each in its
+/// own target directory. Two core test binaries are left out of the leak
+/// check (see the comment below); everything that runs must leak nothing
+/// and race nowhere.
 fn sanitize() -> Result<(), String> {
     if !nightly_available() {
         return Err("sanitize: needs the nightly toolchain".into());
@@ -226,11 +232,15 @@ fn sanitize() -> Result<(), String> {
         "nanostate-persistent",
         "-p",
         "nanostate-broadcast",
+        "-p",
+        "nanostate-logger",
+        "-p",
+        "nanostate-router",
         "--lib",
         "--tests",
     ]);
     cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
-    run("LeakSanitizer: persistent and broadcast", cmd)?;
+    run("LeakSanitizer: the companions", cmd)?;
     // The core's `catalogue` and `guarantees` binaries are not here yet:
     // they end tests with computed graphs still mounted (the test clock is
     // dropped with their unmount timers pending), and a mounted graph holds
@@ -253,7 +263,60 @@ fn sanitize() -> Result<(), String> {
         "tasks",
     ]);
     cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
-    run("LeakSanitizer: core", cmd)
+    run("LeakSanitizer: core", cmd)?;
+    // ThreadSanitizer needs the standard library instrumented too
+    // (`-Zbuild-std`, from the nightly `rust-src` component): the core's
+    // multi-thread tests (the 8-thread stress test, racing refreshes and
+    // effect runs).
+    let mut cmd = nightly(&[
+        "test",
+        "-Zbuild-std",
+        "--target",
+        host,
+        "--target-dir",
+        "target/tsan",
+        "-p",
+        "nanostate",
+        "--test",
+        "guarantees",
+        "--",
+        "thread",
+        "concurrent",
+    ]);
+    cmd.env("RUSTFLAGS", "-Zsanitizer=thread");
+    cmd.env("RUSTDOCFLAGS", "-Zsanitizer=thread");
+    run("ThreadSanitizer: core, multi-thread tests", cmd)
+}
+
+/// Miri over the core tests that reach its `unsafe` code (the function
+/// pointers of `static` computed stores) and its type-erased values
+/// (computed arguments, effects): about a minute. `-Zmiri-ignore-leaks`
+/// because the native runtime's timer thread lives as long as the process
+/// (miri would report the thread; LeakSanitizer checks memory leaks).
+fn miri() -> Result<(), String> {
+    if !nightly_available() {
+        return Err("miri: needs the nightly toolchain".into());
+    }
+    let mut cmd = nightly(&[
+        "miri",
+        "test",
+        "-p",
+        "nanostate",
+        "--lib",
+        "--test",
+        "guarantees",
+        "--test",
+        "catalogue",
+        "--",
+        "static_",
+        "computed_args::",
+        "computed_recomputes_after_its_function_panicked",
+        "computed::",
+        "effect::",
+        "path::",
+    ]);
+    cmd.env("MIRIFLAGS", "-Zmiri-ignore-leaks");
+    run("miri: static computed stores, erased values, effects", cmd)
 }
 
 /// The soak run (`crates/nanostate/examples/soak/`), in release mode.
@@ -327,6 +390,7 @@ fn ci() -> Result<(), String> {
     loom()?;
     fuzz(20)?;
     sanitize()?;
+    miri()?;
     soak(&[])?;
     run(
         "benchmark smoke run",
