@@ -106,6 +106,12 @@ pub fn on_stop<S: Store>(
 /// pending timer unmounts the store when it finds it empty, possibly sooner
 /// than one full delay after the last listener left.
 ///
+/// A hook lives in its store, so a hook that captures a handle of the
+/// run-time store it is installed on keeps that store alive while the hook
+/// exists: hold the returned guard (not [`keep`](Subscription::keep)) to
+/// let it go, or use a `static` store as here. The same holds for every
+/// hook in this module.
+///
 /// ```
 /// use nanostate::{atom, on_mount, Atom};
 /// static FEED: Atom<Vec<String>> = nanostate::atom_with(Vec::new);

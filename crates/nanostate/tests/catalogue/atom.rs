@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use nanostate::{batch, on_mount, Atom, Computed, MapStore, MapValue, Store};
+use nanostate::{batch, on_mount, Atom, Computed, MapStore, MapValue, Store, Subscription};
 
 use crate::support::{boom, clock, expect_panic, Log, Rec, SharedListener, SubSlot, NOTHING};
 
@@ -34,7 +34,7 @@ fn mount_with_destroy<T: PartialEq + Clone + Send + Sync + 'static>(
     store: &Atom<T>,
     value: Option<T>,
     events: &Log,
-) {
+) -> Subscription {
     let (s, events) = (store.clone(), events.clone());
     on_mount(store, move |_| {
         if let Some(v) = value.clone() {
@@ -44,7 +44,6 @@ fn mount_with_destroy<T: PartialEq + Clone + Send + Sync + 'static>(
         let events = events.clone();
         move || events.push("destroy")
     })
-    .keep();
 }
 
 // A1: `init` has no nanostate counterpart (the initial value is not kept
@@ -124,7 +123,7 @@ fn a5_on_mount_runs_at_the_first_listener_and_destroys_after_the_last_one_leaves
     let clock = clock();
     let events = Log::new();
     let store = Atom::new(String::new());
-    mount_with_destroy(&store, Some("initial".to_string()), &events);
+    let _mount = mount_with_destroy(&store, Some("initial".to_string()), &events);
     assert_eq!(events.all(), NOTHING);
 
     let listener = |n: u32| {
@@ -170,7 +169,7 @@ fn a6_listening_and_leaving_twice_in_a_row_destroys_once() {
     let clock = clock();
     let events = Log::new();
     let store = Atom::new(String::new());
-    mount_with_destroy(&store, None, &events);
+    let _mount = mount_with_destroy(&store, None, &events);
 
     drop(store.listen(|_, _| {}));
     drop(store.listen(|_, _| {}));
@@ -185,7 +184,7 @@ fn a7_a_listener_registered_twice_is_called_twice_until_each_registration_leaves
     let clock = clock();
     let events = Log::new();
     let store = Atom::new(String::new());
-    mount_with_destroy(&store, None, &events);
+    let _mount = mount_with_destroy(&store, None, &events);
 
     let log = events.clone();
     let listener: Arc<dyn Fn(&String) + Send + Sync> = Arc::new(move |v| log.push(v.clone()));
@@ -234,12 +233,11 @@ fn a9_subscribe_sees_the_value_set_by_on_mount() {
     let store = Atom::new(String::new());
     let s = store.clone();
     let log = events.clone();
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         s.set("initial".into());
         let log = log.clone();
         move || log.push("destroy")
-    })
-    .keep();
+    });
 
     let log = events.clone();
     let sub = store.subscribe(move |v, _| log.push(v.clone()));
@@ -258,7 +256,7 @@ fn a10_a_remount_runs_on_mount_again_and_overwrites_a_value_set_while_unmounted(
     let clock = clock();
     let events = Log::new();
     let store = Atom::new(String::new());
-    mount_with_destroy(&store, Some("0".to_string()), &events);
+    let _mount = mount_with_destroy(&store, Some("0".to_string()), &events);
 
     let log = events.clone();
     let sub = store.subscribe(move |v, _| log.push(v.clone()));
@@ -292,7 +290,7 @@ fn a12_on_mount_may_return_a_destructor_only_sometimes() {
     let destroyable = Arc::new(AtomicBool::new(true));
     let store = Atom::new(0);
     let (log, flag) = (events.clone(), destroyable.clone());
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         log.push("init");
         if flag.load(Ordering::SeqCst) {
             let log = log.clone();
@@ -300,8 +298,7 @@ fn a12_on_mount_may_return_a_destructor_only_sometimes() {
         } else {
             None
         }
-    })
-    .keep();
+    });
 
     drop(store.listen(|_, _| {}));
     clock.run_all();

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use nanostate::{
     batch, clean_stores, computed, deep, deep_map, delete_path, get_path, keep_mount, on_mount,
     on_notify, on_set, parse_path, set_path, Computed, Deep, DeepMapStore, MapStore, PathErrorKind,
-    Proposed, Segment, Store, MAX_DEPTH, MAX_INDEX,
+    Proposed, Segment, Store, Subscription, MAX_DEPTH, MAX_INDEX,
 };
 
 use crate::support::{clock, js, Log, Rec, SubSlot, NOTHING};
@@ -38,7 +38,11 @@ fn key(path: Option<&str>) -> String {
 
 /// An `on_mount` that sets the given keys, logs `init` and returns a
 /// destructor logging `destroy`.
-fn mount_with_destroy(store: &DeepMapStore, keys: &'static [(&'static str, i64)], events: &Log) {
+fn mount_with_destroy(
+    store: &DeepMapStore,
+    keys: &'static [(&'static str, i64)],
+    events: &Log,
+) -> Subscription {
     let (s, events) = (store.clone(), events.clone());
     on_mount(store, move |_| {
         for (k, v) in keys {
@@ -48,7 +52,6 @@ fn mount_with_destroy(store: &DeepMapStore, keys: &'static [(&'static str, i64)]
         let events = events.clone();
         move || events.push("destroy")
     })
-    .keep();
 }
 
 /// The string at `path` (`""` if there is none).
@@ -70,7 +73,7 @@ fn d1_on_mount_runs_at_the_first_listener_and_listeners_get_the_changed_path() {
     let clock = clock();
     let events = Log::new();
     let store = deep_map_at_runtime();
-    mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
     assert_eq!(events.all(), NOTHING);
 
     let listener = |n: u32| {
@@ -115,7 +118,7 @@ fn d2_listening_and_leaving_twice_in_a_row_destroys_once() {
     let clock = clock();
     let events = Log::new();
     let store = deep_map_at_runtime();
-    mount_with_destroy(&store, &[], &events);
+    let _mount = mount_with_destroy(&store, &[], &events);
     drop(store.listen(|_, _, _| {}));
     drop(store.listen(|_, _, _| {}));
     clock.run_all();
@@ -129,7 +132,7 @@ fn d3_a_listener_registered_twice_is_called_twice_until_each_registration_leaves
     let clock = clock();
     let events = Log::new();
     let store = deep_map_at_runtime();
-    mount_with_destroy(&store, &[], &events);
+    let _mount = mount_with_destroy(&store, &[], &events);
     let log = events.clone();
     type L = dyn Fn(&Deep, Option<&str>) + Send + Sync;
     let listener: Arc<L> = Arc::new(move |v, path| {
@@ -160,12 +163,11 @@ fn d4_subscribe_sees_the_keys_set_by_on_mount() {
     let events = Log::new();
     let store = deep_map_at_runtime();
     let (s, log) = (store.clone(), events.clone());
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         s.set_key("a", 0.into()).unwrap();
         let log = log.clone();
         move || log.push("destroy")
-    })
-    .keep();
+    });
 
     let log = events.clone();
     let sub = store.subscribe(move |v, _, path| log.push(format!("{}: {v}", key(path))));
@@ -187,7 +189,7 @@ fn d5_a_remount_runs_on_mount_again_and_overwrites_writes_made_while_unmounted()
     let clock = clock();
     let events = Log::new();
     let store = deep_map_at_runtime();
-    mount_with_destroy(&store, &[("a", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0)], &events);
     let subscriber = || {
         let log = events.clone();
         move |v: &Deep, _: Option<&Deep>, _: Option<&str>| log.push(a_of(v))
@@ -223,12 +225,11 @@ fn d7_on_mount_may_return_a_destructor_only_sometimes() {
     let destroyable = Arc::new(Mutex::new(true));
     let store = deep_map_at_runtime();
     let (log, flag) = (events.clone(), destroyable.clone());
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         log.push("init");
         let log = log.clone();
         (*flag.lock().unwrap()).then_some(move || log.push("destroy"))
-    })
-    .keep();
+    });
 
     drop(store.listen(|_, _, _| {}));
     clock.run_all();
@@ -246,7 +247,7 @@ fn d8_whole_set_replaces_everything_and_reports_no_changed_path() {
     let events = Log::new();
     let paths = Rec::<Option<String>>::new();
     let store = deep_map_at_runtime();
-    mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
     let log = paths.clone();
     let _sub = store.listen(move |_, _, path| log.push(path.map(String::from)));
 
@@ -874,11 +875,10 @@ fn x27_identity_equality_and_on_set_payload() {
     // on_set sees the path text as one key, and the proposed value.
     let proposed = Rec::<String>::new();
     let log = proposed.clone();
-    on_set(&plain, move |e| match e.proposed() {
+    let _hook = on_set(&plain, move |e| match e.proposed() {
         Proposed::Key(path, value) => log.push(format!("{path} = {}", js(*value))),
         Proposed::Value(v) => log.push(format!("set {v}")),
-    })
-    .keep();
+    });
     plain.set_key("a.b", 1.into()).unwrap();
     plain.delete_key("a.b").unwrap();
     plain.set(deep!({}));
@@ -889,12 +889,11 @@ fn x27_identity_equality_and_on_set_payload() {
 fn on_set_abort_cancels_a_path_write() {
     let _clock = clock();
     let store = DeepMapStore::new(deep!({"a": 1}));
-    on_set(&store, |e| {
+    let _hook = on_set(&store, |e| {
         if matches!(e.proposed(), Proposed::Key(p, _) if p.starts_with("locked")) {
             e.abort();
         }
-    })
-    .keep();
+    });
     store.set_key("locked.x", 1.into()).unwrap();
     store.set_key("open", 1.into()).unwrap();
     assert_eq!(store.get(), deep!({"a": 1, "open": 1}));

@@ -52,11 +52,10 @@ fn l2_on_start_added_to_a_listened_store_waits_for_the_next_first_listener() {
     let store = Atom::new(2);
     let _first = store.listen(|_, _| {});
     let (log, s) = (events.clone(), store.clone());
-    on_start(&store, move |_| {
+    let _hook = on_start(&store, move |_| {
         s.get();
         log.push("start");
-    })
-    .keep();
+    });
 
     let _second = store.listen(|_, _| {});
     assert_eq!(events.all(), NOTHING);
@@ -179,10 +178,9 @@ fn l8_hooks_of_different_kinds_get_different_payloads() {
     let store = Atom::new(1);
     on_start(&store, |e| e.shared.insert(TestData(1))).keep();
     let log = events.clone();
-    on_set(&store, move |e| {
+    let _hook = on_set(&store, move |e| {
         log.push(format!("set sees {:?}", e.shared.get::<TestData>()))
-    })
-    .keep();
+    });
 
     let sub = store.listen(|_, _| {});
     store.set(2);
@@ -255,7 +253,7 @@ fn l10_on_set_and_on_notify_on_a_map_see_keys_and_old_values() {
     let store = MapStore::new(MapValue::from([("value", 0i64)]));
 
     let log = events.clone();
-    on_set(&store, move |e| {
+    let _hook = on_set(&store, move |e| {
         let negative = match e.proposed() {
             Proposed::Key(key, value) => {
                 log.push(format!("set key {key} {}", js(value.copied())));
@@ -270,17 +268,15 @@ fn l10_on_set_and_on_notify_on_a_map_see_keys_and_old_values() {
         if negative {
             e.abort();
         }
-    })
-    .keep();
+    });
     let log = events.clone();
-    on_notify(&store, move |e| {
+    let _hook = on_notify(&store, move |e| {
         log.push(format!(
             "notify {} {}",
             js(e.key()),
             js(e.old().get("value"))
         ))
-    })
-    .keep();
+    });
     let log = events.clone();
     let _sub = store.subscribe(move |v, old, key| {
         log.push(format!(

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use nanostate::{on_mount, MapStore, MapValue, Store};
+use nanostate::{on_mount, MapStore, MapValue, Store, Subscription};
 
 use crate::support::{clock, js, json, Log, Rec, SubSlot, NOTHING};
 
@@ -16,7 +16,11 @@ fn num(entries: &[(&'static str, i64)]) -> MapValue<&'static str, i64> {
 
 /// An `on_mount` that sets the given keys, logs `init` and returns a
 /// destructor logging `destroy`.
-fn mount_with_destroy(store: &Num, keys: &'static [(&'static str, i64)], events: &Log) {
+fn mount_with_destroy(
+    store: &Num,
+    keys: &'static [(&'static str, i64)],
+    events: &Log,
+) -> Subscription {
     let (s, events) = (store.clone(), events.clone());
     on_mount(store, move |_| {
         for (k, v) in keys {
@@ -26,7 +30,6 @@ fn mount_with_destroy(store: &Num, keys: &'static [(&'static str, i64)], events:
         let events = events.clone();
         move || events.push("destroy")
     })
-    .keep();
 }
 
 // M1: `init` has no counterpart; `get()` and `peek()` stand for
@@ -61,7 +64,7 @@ fn m2_on_mount_runs_at_the_first_listener_and_listeners_get_the_changed_key() {
     let clock = clock();
     let events = Log::new();
     let store = Num::new(MapValue::new());
-    mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
     assert_eq!(events.all(), NOTHING);
 
     let listener = |n: u32| {
@@ -128,7 +131,7 @@ fn m3_listening_and_leaving_twice_in_a_row_destroys_once() {
     let clock = clock();
     let events = Log::new();
     let store = Num::new(MapValue::new());
-    mount_with_destroy(&store, &[], &events);
+    let _mount = mount_with_destroy(&store, &[], &events);
 
     drop(store.listen(|_, _, _| {}));
     drop(store.listen(|_, _, _| {}));
@@ -143,7 +146,7 @@ fn m4_a_listener_registered_twice_is_called_twice_until_each_registration_leaves
     let clock = clock();
     let events = Log::new();
     let store = Num::new(MapValue::new());
-    mount_with_destroy(&store, &[], &events);
+    let _mount = mount_with_destroy(&store, &[], &events);
 
     let log = events.clone();
     type L = dyn Fn(&MapValue<&'static str, i64>, Option<&&'static str>) + Send + Sync;
@@ -177,12 +180,11 @@ fn m5_subscribe_sees_the_keys_set_by_on_mount() {
     let store = Num::new(MapValue::new());
     let s = store.clone();
     let log = events.clone();
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         s.set_key("a", 0);
         let log = log.clone();
         move || log.push("destroy")
-    })
-    .keep();
+    });
 
     let log = events.clone();
     let sub = store.subscribe(move |v, _, key| log.push(format!("{}: {}", js(key), json(v))));
@@ -204,7 +206,7 @@ fn m6_a_remount_runs_on_mount_again_and_overwrites_writes_made_while_unmounted()
     let clock = clock();
     let events = Log::new();
     let store = Num::new(MapValue::new());
-    mount_with_destroy(&store, &[("a", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0)], &events);
 
     let subscriber = || {
         let log = events.clone();
@@ -244,7 +246,7 @@ fn m8_on_mount_may_return_a_destructor_only_sometimes() {
     let destroyable = Arc::new(AtomicBool::new(true));
     let store = Num::new(MapValue::new());
     let (log, flag) = (events.clone(), destroyable.clone());
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         log.push("init");
         if flag.load(Ordering::SeqCst) {
             let log = log.clone();
@@ -252,8 +254,7 @@ fn m8_on_mount_may_return_a_destructor_only_sometimes() {
         } else {
             None
         }
-    })
-    .keep();
+    });
 
     drop(store.listen(|_, _, _| {}));
     clock.run_all();
@@ -271,7 +272,7 @@ fn m9_whole_set_replaces_every_key_and_reports_no_changed_key() {
     let events = Log::new();
     let keys = Rec::<Option<&'static str>>::new();
     let store = Num::new(MapValue::new());
-    mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
+    let _mount = mount_with_destroy(&store, &[("a", 0), ("b", 0)], &events);
     let log = keys.clone();
     let _sub = store.listen(move |_, _, key| log.push(key.copied()));
 

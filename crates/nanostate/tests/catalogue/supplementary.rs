@@ -186,12 +186,11 @@ fn x9_on_set_runs_for_an_equal_value_but_on_notify_and_listeners_do_not() {
     let events = Log::new();
     let store = Atom::new(1);
     let log = events.clone();
-    on_set(&store, move |e| {
+    let _hook = on_set(&store, move |e| {
         if let Proposed::Value(v) = e.proposed() {
             log.push(format!("set {v}"));
         }
-    })
-    .keep();
+    });
     let log = events.clone();
     on_notify(&store, move |_| log.push("notify")).keep();
     let log = events.clone();
@@ -209,11 +208,10 @@ fn x10_on_set_sees_a_key_deletion() {
     let events = Log::new();
     let store = MapStore::new(MapValue::from([("a", 1)]));
     let log = events.clone();
-    on_set(&store, move |e| match e.proposed() {
+    let _hook = on_set(&store, move |e| match e.proposed() {
         Proposed::Key(key, value) => log.push(format!("key {key} {}", js(value.copied()))),
         Proposed::Value(_) => log.push("whole"),
-    })
-    .keep();
+    });
 
     store.delete_key(&"a");
     assert_eq!(events.all(), ["key a undefined"]);
@@ -298,11 +296,10 @@ fn x14_the_unmount_timer_is_not_restarted_by_a_relisten() {
     let events = Log::new();
     let store = Atom::new(0);
     let log = events.clone();
-    on_mount(&store, move |_| {
+    let _hook = on_mount(&store, move |_| {
         let log = log.clone();
         move || log.push("destroy")
-    })
-    .keep();
+    });
 
     drop(store.listen(|_, _| {}));
     clock.advance(500);
@@ -392,14 +389,13 @@ fn x26_a_user_on_mount_on_a_computed_runs_before_it_follows_its_dependencies() {
     let dep = Atom::new(1);
     let doubled = Computed::new(&dep, |x| x * 2);
     let (log, c, d) = (events.clone(), doubled.clone(), dep.clone());
-    on_mount(&doubled, move |_| {
+    let _hook = on_mount(&doubled, move |_| {
         log.push(format!(
             "value {:?}, dependency listeners {}",
             c.peek(),
             d.listener_count()
         ))
-    })
-    .keep();
+    });
 
     let _sub = doubled.listen(|_, _| {});
     assert_eq!(events.all(), ["value None, dependency listeners 0"]);

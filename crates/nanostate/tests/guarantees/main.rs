@@ -145,6 +145,9 @@ fn computed_without_listeners_holds_no_subscriptions_and_does_no_work() {
     a.set(4);
     assert!(computes.take().is_empty());
     assert_eq!(double.get(), 8);
+    // And lets go again: nothing stays mounted after the test.
+    clock.advance(1000);
+    assert_eq!(a.listener_count(), 0);
 }
 
 #[test]
@@ -256,7 +259,7 @@ fn computed_first_result_equal_to_its_initial_value_is_not_a_change() {
     let c = Computed::new(&a, |a| *a).with_initial(0);
     let log = Log::new();
     let l = log.clone();
-    on_notify(&c, move |_| l.push("notify")).keep();
+    let _hook = on_notify(&c, move |_| l.push("notify"));
     let _sub = c.listen(|_, _| {});
     assert_eq!(c.get(), 0);
     assert!(log.take().is_empty());
@@ -270,7 +273,8 @@ fn computed_read_during_its_own_first_computation_returns_the_initial_value() {
     let c = Computed::new(&a, |a| a * 10).with_initial(-1);
     let seen = Log::new();
     let (s, c2) = (seen.clone(), c.clone());
-    on_set(&c, move |_| s.push(c2.get().to_string())).keep();
+    // Held, not kept: a hook holding its own store is a cycle.
+    let _hook = on_set(&c, move |_| s.push(c2.get().to_string()));
     assert_eq!(c.get(), 10);
     assert_eq!(seen.take(), ["-1"]);
 }

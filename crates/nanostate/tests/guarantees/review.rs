@@ -70,14 +70,17 @@ fn computed_first_read_from_two_threads_at_once_does_not_panic() {
 // 3. `effect(..).keep()` cancels the effect at once.
 #[test]
 fn kept_effect_keeps_running() {
-    let a = Atom::new(0);
+    // A `static` store: a kept effect keeps its stores alive for the rest
+    // of the program (it listens to them and reads them), so over a
+    // run-time store it would be a deliberate leak.
+    static A: Atom<i32> = atom(0);
     let runs = Arc::new(AtomicU32::new(0));
     let r = runs.clone();
-    effect(&a, move |_| {
+    effect(&A, move |_| {
         r.fetch_add(1, SeqCst);
     })
     .keep();
-    a.set(1);
+    A.set(1);
     assert_eq!(
         runs.load(SeqCst),
         2,
@@ -246,6 +249,9 @@ fn computed_that_panicked_while_mounting_still_follows_its_dependencies() {
     let _sub = c.listen(move |v, _| s.lock().unwrap().push(*v));
     a.set(2);
     assert_eq!(*seen.lock().unwrap(), [4], "listener never called");
+    drop(_sub);
+    clock.advance(1000);
+    assert_eq!(a.listener_count(), 0, "still following after its unmount");
 }
 
 // 11. Stale computed after a panicking compute: epoch recorded before f ran.
@@ -269,6 +275,8 @@ fn computed_recomputes_after_its_function_panicked() {
     assert!(catch_unwind(AssertUnwindSafe(|| c.get())).is_err());
     fail.store(false, SeqCst);
     assert_eq!(c.get(), 2, "returns the stale 1 without retrying");
+    clock.advance(1000);
+    assert_eq!(a.listener_count(), 0);
 }
 
 // 13. Two `static` computed stores that depend on each other fail with a
