@@ -39,6 +39,7 @@ const BROWSER_CRATES: &[&str] = &[
     "nanostate-yew",
     "nanostate-persistent",
     "nanostate-broadcast",
+    "nanostate-router",
 ];
 
 fn main() -> ExitCode {

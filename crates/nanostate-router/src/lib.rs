@@ -69,21 +69,35 @@
 //! assert_eq!(router.get().unwrap().route, "edit");
 //! ```
 //!
+//! # In the browser
+//!
+//! In wasm, `Router::connect_browser` (wasm32 only) ties the router to the
+//! address bar: it opens the current URL, follows Back and Forward
+//! (`popstate`), takes plain left clicks on same-origin links (not with a
+//! modifier key, `target` other than `_self`, `download` or
+//! `data-no-router`), and writes every later [`open`](Router::open) to the
+//! session history (`pushState`; [`redirect`](Router::redirect):
+//! `replaceState`), scrolling to the top unless the href has a hash. On a
+//! server, call [`Router::open`] with the request's URL before rendering.
+//!
 //! # Not here yet
 //!
-//! The browser side (History API, link interception, scroll), typed routes
-//! and the search-matching mode of the JavaScript router come later; on a
-//! server, call [`Router::open`] with the request's URL before rendering.
+//! Typed routes (a derive whose variants are the patterns) and the
+//! search-matching mode of the JavaScript router.
 
+#[cfg(target_arch = "wasm32")]
+mod browser;
 mod page;
 mod pattern;
 mod url;
 
+#[cfg(target_arch = "wasm32")]
+pub use browser::BrowserRouter;
 pub use page::{Page, Params, Search};
 pub use pattern::{BuildError, MatchFn, PatternError, Route};
 pub use url::UrlError;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use nanostate::__private::Core;
 use nanostate::{Atom, Store, Subscription};
@@ -106,6 +120,8 @@ pub struct Router {
 struct Inner {
     routes: Vec<Route>,
     page: Atom<Option<Page>>,
+    /// The normalized href of the page open now (path, `?search`, `#hash`).
+    href: Mutex<String>,
 }
 
 impl Router {
@@ -149,6 +165,7 @@ impl Router {
             inner: Arc::new(Inner {
                 routes,
                 page: Atom::new(None),
+                href: Mutex::new(String::new()),
             }),
         })
     }
@@ -206,9 +223,69 @@ impl Router {
     /// assert_eq!(router.get().unwrap().params.get("id"), Some("5"));
     /// ```
     pub fn open(&self, href: &str) -> Result<(), UrlError> {
+        self.navigate(href, false)
+    }
+
+    /// Like [`open`](Self::open), but in the browser the new page replaces
+    /// the current entry of the session history (`replaceState`) instead
+    /// of adding one. Natively the two are the same.
+    ///
+    /// ```
+    /// use nanostate_router::Router;
+    /// let router = Router::new([("login", "/login"), ("home", "/")]).unwrap();
+    /// router.open("/login").unwrap();
+    /// router.redirect("/").unwrap();
+    /// assert_eq!(router.get().unwrap().route, "home");
+    /// ```
+    pub fn redirect(&self, href: &str) -> Result<(), UrlError> {
+        self.navigate(href, true)
+    }
+
+    fn navigate(&self, href: &str, replace: bool) -> Result<(), UrlError> {
         let page = self.resolve(href)?;
-        self.inner.page.set(page);
+        let opened = self.set_page(href, page);
+        #[cfg(target_arch = "wasm32")]
+        browser::after_open(self, href, replace, opened);
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = (replace, opened);
         Ok(())
+    }
+
+    /// Sets the page `href` resolved to; whether the store now holds it (a
+    /// guard may have kept the old one).
+    fn set_page(&self, href: &str, page: Option<Page>) -> bool {
+        self.inner.page.set(page.clone());
+        let opened = self.inner.page.with(|now| *now == page);
+        if opened {
+            if let Ok(parts) = url::split(href) {
+                let mut normalized = parts.path;
+                for (mark, part) in [('?', parts.search), ('#', parts.hash)] {
+                    if !part.is_empty() {
+                        normalized.push(mark);
+                        normalized.push_str(part);
+                    }
+                }
+                *self.inner.href.lock().unwrap_or_else(|e| e.into_inner()) = normalized;
+            }
+        }
+        opened
+    }
+
+    /// The href of the page open now, normalized: its path, then the
+    /// search and the hash as written (empty before the first `open`).
+    ///
+    /// ```
+    /// use nanostate_router::Router;
+    /// let router = Router::new([("post", "/posts/:id")]).unwrap();
+    /// router.open("https://shop.example/posts/./7/?ref=a#top").unwrap();
+    /// assert_eq!(router.href(), "/posts/7?ref=a#top");
+    /// ```
+    pub fn href(&self) -> String {
+        self.inner
+            .href
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Opens the page of `route` with `params` and `search` (see
@@ -229,8 +306,7 @@ impl Router {
     ) -> Result<(), BuildError> {
         let href = self.path_with_search(route, params, search)?;
         // A built path always reads back (its escapes are well formed).
-        let page = self.resolve(&href).unwrap_or(None);
-        self.inner.page.set(page);
+        let _ = self.open(&href);
         Ok(())
     }
 
