@@ -229,6 +229,8 @@ fn sanitize() -> Result<(), String> {
         "--target-dir",
         "target/lsan",
         "-p",
+        "nanostate",
+        "-p",
         "nanostate-persistent",
         "-p",
         "nanostate-broadcast",
@@ -236,25 +238,12 @@ fn sanitize() -> Result<(), String> {
         "nanostate-logger",
         "-p",
         "nanostate-router",
-        "--lib",
-        "--tests",
-    ]);
-    cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
-    run("LeakSanitizer: the companions", cmd)?;
-    let mut cmd = nightly(&[
-        "test",
-        "--target",
-        host,
-        "--target-dir",
-        "target/lsan",
-        "-p",
-        "nanostate",
         "--all-features",
         "--lib",
         "--tests",
     ]);
     cmd.env("RUSTFLAGS", "-Zsanitizer=leak");
-    run("LeakSanitizer: core", cmd)?;
+    run("LeakSanitizer: the core and the companions", cmd)?;
     // ThreadSanitizer needs the standard library instrumented too
     // (`-Zbuild-std`, from the nightly `rust-src` component): the core's
     // multi-thread tests (the 8-thread stress test, racing refreshes and
