@@ -71,8 +71,9 @@
 //!
 //! # In the browser
 //!
-//! In wasm, `Router::connect_browser` (wasm32 only) ties the router to the
-//! address bar: it opens the current URL, follows Back and Forward
+//! In wasm, `Router::connect_browser` (wasm32, feature `browser`, on by
+//! default) ties the router to the address bar: it opens the current URL,
+//! follows Back and Forward
 //! (`popstate`), takes plain left clicks on same-origin links (not with a
 //! modifier key, `target` other than `_self`, `download` or
 //! `data-no-router`), and writes every later [`open`](Router::open) to the
@@ -85,13 +86,13 @@
 //! Typed routes (a derive whose variants are the patterns) and the
 //! search-matching mode of the JavaScript router.
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
 mod browser;
 mod page;
 mod pattern;
 mod url;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "browser"))]
 pub use browser::BrowserRouter;
 pub use page::{Page, Params, Search};
 pub use pattern::{BuildError, MatchFn, PatternError, Route};
@@ -244,9 +245,9 @@ impl Router {
     fn navigate(&self, href: &str, replace: bool) -> Result<(), UrlError> {
         let page = self.resolve(href)?;
         let opened = self.set_page(href, page);
-        #[cfg(target_arch = "wasm32")]
+        #[cfg(all(target_arch = "wasm32", feature = "browser"))]
         browser::after_open(self, href, replace, opened);
-        #[cfg(not(target_arch = "wasm32"))]
+        #[cfg(not(all(target_arch = "wasm32", feature = "browser")))]
         let _ = (replace, opened);
         Ok(())
     }

@@ -4,7 +4,7 @@
 //!
 //! The tests share one page and its history, so each one connects its own
 //! router and checks what it changes, not absolute history lengths.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "browser"))]
 
 use std::sync::{Arc, Mutex};
 
