@@ -8,7 +8,13 @@ use std::process::Command;
 
 use crate::wasm;
 
-const PROGRAMS: [&str; 3] = ["baseline", "atom_listen", "map_computed"];
+const PROGRAMS: [&str; 5] = [
+    "baseline",
+    "atom_listen",
+    "map_computed",
+    "router_open",
+    "logger_atom",
+];
 
 struct Weight {
     raw: usize,
