@@ -79,8 +79,15 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             Err(e) => {
-                assert!(resolved.is_err(), "{href:?}: open failed ({e}) where resolve did not");
-                assert_eq!(router.get(), before, "{href:?}: a failed open changed the page");
+                assert!(
+                    resolved.is_err(),
+                    "{href:?}: open failed ({e}) where resolve did not"
+                );
+                assert_eq!(
+                    router.get(),
+                    before,
+                    "{href:?}: a failed open changed the page"
+                );
             }
         }
     } else {
@@ -104,7 +111,8 @@ fuzz_target!(|data: &[u8]| {
                 .unwrap_or_else(|e| panic!("built {path:?} does not read back: {e}"))
                 .unwrap_or_else(|| panic!("built {path:?} matches no route"));
             assert_eq!(page.route, route, "{path:?}");
-            let want: Vec<(&str, &str)> = params.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+            let want: Vec<(&str, &str)> =
+                params.into_iter().filter(|(_, v)| !v.is_empty()).collect();
             let got: Vec<(&str, &str)> = page.params.iter().collect();
             assert_eq!(got, want, "{path:?}");
             let search: Vec<(&str, &str)> = page.search.iter().collect();
