@@ -47,7 +47,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Once};
 
 use libfuzzer_sys::fuzz_target;
 use nanostate::runtime::ManualClock;
-use nanostate::{MapValue, Store};
+use nanostate::{MapValue, Store, Subscription};
 use nanostate_persistent::{
     on_error, ChangeListener, Codec, ExternalChange, Json, Operation, PersistError,
     PersistErrorKind, PersistentAtom, PersistentMap, Raw, StorageEngine, StorageError, Watch,
@@ -489,6 +489,53 @@ fn decode<T: 'static>(codec: &dyn Codec<T>, bytes: &[u8]) -> Result<T, Failure> 
     codec.decode(text).map_err(|_| Failure::Decode)
 }
 
+/// A deferred store before `restore()`: the default, no storage read, no
+/// error reported.
+fn assert_untouched_before_restore<S: Store>(
+    store: &S,
+    default: &S::Value,
+    engine: &BytesEngine,
+    own: &StoreErrors,
+) where
+    S::Value: PartialEq + Debug,
+{
+    assert_eq!(*Store::peek(store).expect("a value"), *default);
+    assert_eq!(
+        engine.reads.load(SeqCst),
+        0,
+        "a deferred store read storage"
+    );
+    assert_errors(own, &[], "before restore");
+}
+
+/// After the first read: the store (an atom, or a map key by key) holds
+/// what it read, or the default where it could not, and reported its
+/// errors; unmounted, then mounted again, it reads the entry again and has
+/// nothing new to report; reading never wrote to storage.
+fn assert_read_settles<S: Store>(
+    run: &Run,
+    store: &S,
+    listening: Subscription,
+    expected: &S::Value,
+    errors: &[Expected],
+    engine: &BytesEngine,
+    own: &StoreErrors,
+) where
+    S::Value: PartialEq + Debug,
+{
+    assert_eq!(
+        *Store::peek(store).expect("a value"),
+        *expected,
+        "the store holds neither the decoded text nor the default"
+    );
+    assert_errors(own, errors, "after the read");
+    drop(listening);
+    run.clock.advance(10_000);
+    assert_eq!(*store.snapshot(), *expected);
+    assert_errors(own, errors, "after a second read");
+    assert_eq!(engine.writes.load(SeqCst), 0, "reading wrote to storage");
+}
+
 /// A persistent atom of `T`: `default`, and `other`, a second value (not
 /// the default) to write at the end.
 fn run_atom<T>(run: &Run, payload: &[u8], default: T, other: T, codec: &'static dyn Codec<T>)
@@ -512,14 +559,7 @@ where
     let operation = match run.flow {
         Flow::Load => Operation::Load,
         Flow::Restore => {
-            // Before `restore()`: the default, and no storage touched.
-            assert_eq!(value(&store), default);
-            assert_eq!(
-                engine.reads.load(SeqCst),
-                0,
-                "a deferred store read storage"
-            );
-            assert_errors(&own, &[], "before restore");
+            assert_untouched_before_restore(&store, &default, &engine, &own);
             store.restore();
             Operation::Load
         }
@@ -540,19 +580,7 @@ where
             vec![Expected::new(KEY, operation, failure)],
         ),
     };
-    assert_eq!(
-        value(&store),
-        expected,
-        "the store holds neither the decoded text nor the default"
-    );
-    assert_errors(&own, &errors, "after the read");
-    // Unmounted, then mounted again: it reads the entry again and has
-    // nothing new to report.
-    drop(listening);
-    run.clock.advance(10_000);
-    assert_eq!(store.get(), expected);
-    assert_errors(&own, &errors, "after a second read");
-    assert_eq!(engine.writes.load(SeqCst), 0, "reading wrote to storage");
+    assert_read_settles(run, &store, listening, &expected, &errors, &engine, &own);
 
     // A write replaces this store's entry and nothing else.
     let before = engine.snapshot();
@@ -664,13 +692,7 @@ fn run_map<K, V>(
     let value = |store: &PersistentMap<K, V>| (*Store::peek(store).expect("a value")).clone();
 
     if run.flow == Flow::Restore {
-        assert_eq!(value(&store), default);
-        assert_eq!(
-            engine.reads.load(SeqCst),
-            0,
-            "a deferred store read storage"
-        );
-        assert_errors(&own, &[], "before restore");
+        assert_untouched_before_restore(&store, &default, &engine, &own);
         store.restore();
     }
     let listening = store.listen(|_, _, _| {});
@@ -710,17 +732,7 @@ fn run_map<K, V>(
             overlay(&default, codec, &entries, Operation::ExternalChange)
         }
     };
-    assert_eq!(
-        value(&store),
-        expected,
-        "the map holds neither the decoded entries nor the defaults"
-    );
-    assert_errors(&own, &errors, "after the read");
-    drop(listening);
-    run.clock.advance(10_000);
-    assert_eq!(store.get(), expected);
-    assert_errors(&own, &errors, "after a second read");
-    assert_eq!(engine.writes.load(SeqCst), 0, "reading wrote to storage");
+    assert_read_settles(run, &store, listening, &expected, &errors, &engine, &own);
 
     // Writing one key writes that key's entry and nothing else.
     let (key, item) = write;
