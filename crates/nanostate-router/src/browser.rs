@@ -158,10 +158,7 @@ impl Router {
     fn open_from_browser(&self, window: &Window) -> bool {
         let href = window.location().href().unwrap_or_default();
         match self.resolve(&href) {
-            Ok(page) => {
-                self.set_page(&href, page.clone());
-                self.get() == page
-            }
+            Ok(page) => self.set_page(&href, page),
             Err(_) => false,
         }
     }
