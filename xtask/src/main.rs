@@ -153,11 +153,20 @@ const FUZZ_TARGETS: &[(&str, &str)] = &[
     ("router_url", "hrefs and path parameters of a router"),
 ];
 
-fn nightly_available() -> bool {
-    Command::new("cargo")
+/// Fails with a message naming `step` when the nightly toolchain is
+/// missing.
+fn require_nightly(step: &str) -> Result<(), String> {
+    let found = Command::new("cargo")
         .args(["+nightly", "--version"])
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    if found {
+        Ok(())
+    } else {
+        Err(format!(
+            "{step}: needs the nightly toolchain (rustup toolchain install nightly)"
+        ))
+    }
 }
 
 /// A command for the nightly toolchain, without the parent's cargo
@@ -181,9 +190,7 @@ fn nightly(args: &[&str]) -> Command {
 /// from the committed seeds (nightly toolchain and `cargo install
 /// cargo-fuzz` required).
 fn fuzz(seconds: u64) -> Result<(), String> {
-    if !nightly_available() {
-        return Err("fuzz: needs the nightly toolchain (rustup toolchain install nightly)".into());
-    }
+    require_nightly("fuzz")?;
     let has_fuzz = Command::new("cargo")
         .args(["fuzz", "--version"])
         .output()
@@ -214,12 +221,10 @@ fn fuzz(seconds: u64) -> Result<(), String> {
 /// own target directory: everything that runs must leak nothing and race
 /// nowhere.
 fn sanitize() -> Result<(), String> {
-    if !nightly_available() {
-        return Err("sanitize: needs the nightly toolchain".into());
-    }
+    require_nightly("sanitize")?;
     let host = "x86_64-unknown-linux-gnu";
     if !cfg!(all(target_os = "linux", target_arch = "x86_64")) {
-        eprintln!("sanitize: LeakSanitizer runs on {host} only; skipped");
+        eprintln!("sanitize: the sanitizers run on {host} only; skipped");
         return Ok(());
     }
     let mut cmd = nightly(&[
@@ -274,9 +279,7 @@ fn sanitize() -> Result<(), String> {
 /// because the native runtime's timer thread lives as long as the process
 /// (miri would report the thread; LeakSanitizer checks memory leaks).
 fn miri() -> Result<(), String> {
-    if !nightly_available() {
-        return Err("miri: needs the nightly toolchain".into());
-    }
+    require_nightly("miri")?;
     let mut cmd = nightly(&[
         "miri",
         "test",
