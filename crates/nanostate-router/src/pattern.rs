@@ -169,14 +169,6 @@ pub enum BuildError {
         /// The name given.
         param: String,
     },
-    /// A `*rest` value with an empty segment (`a//b`, a leading or trailing
-    /// `/`), which would not read back as written.
-    EmptySegment {
-        /// The route's name.
-        route: &'static str,
-        /// The parameter.
-        param: &'static str,
-    },
     /// The route matches with a function, so it has no pattern to fill.
     CustomRoute {
         /// The route's name.
@@ -197,10 +189,6 @@ impl fmt::Display for BuildError {
             BuildError::UnknownParam { route, param } => write!(
                 f,
                 "nanostate-router: route {route:?} has no parameter {param:?}"
-            ),
-            BuildError::EmptySegment { route, param } => write!(
-                f,
-                "nanostate-router: route {route:?}: the value of {param:?} has an empty segment"
             ),
             BuildError::CustomRoute { route } => write!(
                 f,
@@ -422,10 +410,7 @@ impl Route {
                 }
                 Segment::Rest(name) => {
                     let v = value(name).ok_or(BuildError::MissingParam { route, param: name })?;
-                    if v.split('/').any(str::is_empty) {
-                        return Err(BuildError::EmptySegment { route, param: name });
-                    }
-                    v.split('/').for_each(|part| push_segment(part, &mut path));
+                    push_rest(v, &mut path);
                 }
                 Segment::Optional(name) => {
                     if let Some(v) = value(name) {
@@ -450,6 +435,25 @@ fn push_segment(value: &str, path: &mut String) {
         ".." => path.push_str("%2E%2E"),
         _ => encode(value, path),
     }
+}
+
+/// Appends a `*rest` value: a `/` between two non-empty parts separates
+/// segments; any other `/` (leading, trailing, doubled) stays inside its
+/// segment, escaped as `%2F`, so no segment is empty and the value reads
+/// back exactly (`a//b` is `a%2F/b`).
+fn push_rest(value: &str, path: &mut String) {
+    let mut parts = value.split('/');
+    let mut current = parts.next().unwrap_or("").to_string();
+    for part in parts {
+        if current.is_empty() || part.is_empty() {
+            current.push('/');
+            current.push_str(part);
+        } else {
+            push_segment(&current, path);
+            current = part.to_string();
+        }
+    }
+    push_segment(&current, path);
 }
 
 impl fmt::Debug for Route {
